@@ -1,0 +1,45 @@
+"""What a dimension declares: its features, how each is explained, and which
+records stand behind it. Each dimension module computes its features as of a
+date with one engine query grouped by subject.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+__all__ = ["RETENTION_YEARS", "FeatureDef", "date_literal", "years_before"]
+
+#: Negative records stop counting after this many years (DESIGN: due process).
+RETENTION_YEARS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureDef:
+    """One feature: its dimension, a sentence for reasons, and its evidence.
+
+    ``en`` and ``zh`` are sentences with ``{value}`` for the person's value,
+    said when the feature costs points. ``evidence`` is a predicate over the
+    records of ``category`` (alias ``r``; ``{as_of}`` is the as-of date literal)
+    selecting the records behind the feature.
+    """
+
+    name: str
+    dimension: str
+    label: str
+    en: str
+    zh: str
+    category: str
+    evidence: str
+
+
+def date_literal(day: dt.date) -> str:
+    return f"DATE '{day.isoformat()}'"
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` earlier (28 Feb for 29 Feb)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)

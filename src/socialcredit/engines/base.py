@@ -1,0 +1,117 @@
+"""The engine abstraction: the few things the pipeline asks of an engine.
+
+The pipeline builds SQL as named steps and hands them to an :class:`Engine`;
+it never branches on which engine it runs on. SQL is written in DuckDB's dialect
+restricted to constructs that SQLGlot transpiles to Spark SQL (a test checks
+every step), so an engine for another dialect transpiles instead of rewriting.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+
+__all__ = ["Engine", "FileFormat", "LoadedFile", "ParseReject"]
+
+FileFormat = Literal["csv", "jsonl", "parquet"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParseReject:
+    """A record of a text file the engine could not parse at all.
+
+    ``row`` is the 1-based record number in the file (header excluded).
+    """
+
+    row: int
+    message: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFile:
+    """A file loaded into a staging table, one row per parsed record.
+
+    ``order_expr`` is an expression over the staging table giving each parsed
+    record's 0-based position among the parsed records; :meth:`file_rows` turns
+    positions into the partner's own 1-based row numbers (header excluded),
+    which also count the lines that could not be parsed at all.
+    """
+
+    table: str
+    #: column name (lower case) -> "date", "number" or "text", by the file's own types
+    types: dict[str, str]
+    rows: int
+    order_expr: str
+    parse_rejects: tuple[ParseReject, ...] = field(default=())
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self.types)
+
+    def file_rows(self, order: np.ndarray) -> np.ndarray:
+        """1-based file row numbers of parsed records at positions ``order``."""
+        order = np.asarray(order, dtype=np.int64)
+        if not self.parse_rejects:
+            return order + 1
+        # Parsed records fill, in order, the file rows that were not rejected.
+        skipped = np.unique(np.asarray([r.row for r in self.parse_rejects], dtype=np.int64))
+        candidates = np.arange(1, self.rows + len(skipped) + 1, dtype=np.int64)
+        kept = candidates[~np.isin(candidates, skipped)]
+        return kept[order]
+
+
+class Engine(ABC):
+    """An engine runs the pipeline's SQL steps. Subclasses implement six methods."""
+
+    #: Name shown in summaries and score runs (e.g. "duckdb").
+    name: str = "abstract"
+
+    def __init__(self) -> None:
+        self.listeners: list[Callable[[str, str], None]] = []
+
+    def _notify(self, step: str, sql: str) -> None:
+        for listener in self.listeners:
+            listener(step, sql)
+
+    @abstractmethod
+    def execute(self, step: str, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run a statement; failures raise :class:`EngineError` naming ``step`` and the SQL."""
+
+    @abstractmethod
+    def query(self, step: str, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+        """Run a query and return its result as an Arrow table."""
+
+    @abstractmethod
+    def load_file(self, path: Path, fmt: FileFormat, table: str) -> LoadedFile:
+        """Load a partner file into a temporary staging table, every value as the file holds it."""
+
+    @abstractmethod
+    def create_table_from_arrow(self, table: str, data: pa.Table, *, temporary: bool) -> None:
+        """Create (or replace) a table holding ``data``."""
+
+    @abstractmethod
+    def has_table(self, table: str) -> bool:
+        """True when a table or view of that name exists."""
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All statements inside commit together or not at all (also on a crash)."""
+
+    def scalar(self, step: str, sql: str, params: Sequence[Any] = ()) -> Any:
+        """First value of the first row of a query (None when there is no row)."""
+        result = self.query(step, sql, params)
+        if result.num_rows == 0:
+            return None
+        return result.column(0)[0].as_py()
+
+    def close(self) -> None:
+        """Release the engine's resources."""

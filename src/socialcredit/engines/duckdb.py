@@ -1,0 +1,197 @@
+"""The embedded default: DuckDB, one file in the workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from socialcredit.engines.base import Engine, FileFormat, LoadedFile, ParseReject
+from socialcredit.errors import EngineError, UnreadableFileError
+
+__all__ = ["DuckDBEngine"]
+
+
+def _kind(duckdb_type: str) -> str:
+    """Coarse kind of a DuckDB column type: date, number or text."""
+    upper = duckdb_type.upper()
+    if upper == "DATE" or upper.startswith("TIMESTAMP"):
+        return "date"
+    numeric = (
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "FLOAT",
+        "DOUBLE",
+        "DECIMAL",
+    )
+    return "number" if upper.startswith(numeric) else "text"
+
+
+class DuckDBEngine(Engine):
+    """DuckDB engine over a database file (or ``:memory:``)."""
+
+    name = "duckdb"
+
+    def __init__(
+        self,
+        database: str | Path,
+        *,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        temp_directory: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.database = str(database)
+        config: dict[str, Any] = {}
+        if threads:
+            config["threads"] = threads
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        if temp_directory is not None:
+            config["temp_directory"] = str(temp_directory)
+        try:
+            self.con = duckdb.connect(self.database, config=config)
+        except duckdb.Error as exc:
+            raise EngineError("connect", f"-- open {self.database}", exc) from exc
+
+    def execute(self, step: str, sql: str, params: Sequence[Any] = ()) -> None:
+        self._notify(step, sql)
+        try:
+            self.con.execute(sql, list(params) if params else None)
+        except duckdb.Error as exc:
+            raise EngineError(step, sql, exc) from exc
+
+    def query(self, step: str, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+        self._notify(step, sql)
+        try:
+            return self.con.sql(sql, params=list(params) if params else None).to_arrow_table()
+        except duckdb.Error as exc:
+            raise EngineError(step, sql, exc) from exc
+
+    def create_table_from_arrow(self, table: str, data: pa.Table, *, temporary: bool) -> None:
+        kind = "TEMP TABLE" if temporary else "TABLE"
+        self.con.register("_arrow_in", data)
+        try:
+            self.execute(
+                f"create {table}", f"CREATE OR REPLACE {kind} {table} AS SELECT * FROM _arrow_in"
+            )
+        finally:
+            self.con.unregister("_arrow_in")
+
+    def has_table(self, table: str) -> bool:
+        found = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+            "UNION ALL SELECT count(*) FROM duckdb_views() WHERE view_name = ?",
+            [table, table],
+        ).fetchall()
+        return any(count for (count,) in found)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def load_file(self, path: Path, fmt: FileFormat, table: str) -> LoadedFile:
+        if not path.is_file():
+            raise UnreadableFileError(f"{path}: no such file")
+        if path.stat().st_size == 0:
+            raise UnreadableFileError(f"{path}: the file is empty")
+        source = str(path).replace("'", "''")
+        try:
+            if fmt == "csv":
+                rejects = self._load_csv(source, table)
+            elif fmt == "jsonl":
+                rejects = self._load_jsonl(source, table)
+            else:
+                self.con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_parquet('{source}')"
+                )
+                rejects = ()
+        except duckdb.Error as exc:
+            raise UnreadableFileError(f"{path}: cannot be read as {fmt}: {exc}") from exc
+        types = {
+            str(name).lower(): _kind(str(kind))
+            for name, kind, *_ in self.con.execute(f"DESCRIBE {table}").fetchall()
+        }
+        rows = int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+        if rows == 0 and not rejects:
+            raise UnreadableFileError(f"{path}: holds no records")
+        # A table made by CREATE TABLE AS keeps insertion (file) order in its rowid.
+        return LoadedFile(table, types, rows, "rowid", rejects)
+
+    def _load_csv(self, source: str, table: str) -> tuple[ParseReject, ...]:
+        # Every value stays text so that a malformed value can be reported as sent.
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv('{source}', "
+            "header = true, all_varchar = true, ignore_errors = true, store_rejects = true, "
+            f"parallel = false, rejects_table = '{table}_rej', rejects_scan = '{table}_rejscan')"
+        )
+        try:
+            return tuple(
+                # reject lines count the header as line 1
+                ParseReject(int(line) - 1, str(message), str(text or ""))
+                for line, message, text in self.con.execute(
+                    f"SELECT line, min(error_message), min(csv_line) FROM {table}_rej "
+                    "GROUP BY line ORDER BY line"
+                ).fetchall()
+            )
+        finally:
+            self.con.execute(f"DROP TABLE IF EXISTS {table}_rej")
+            self.con.execute(f"DROP TABLE IF EXISTS {table}_rejscan")
+
+    def _load_jsonl(self, source: str, table: str) -> tuple[ParseReject, ...]:
+        """JSON Lines, one object per line; a line that is not a JSON object is rejected alone."""
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table}_lines AS SELECT j, "
+            "coalesce(CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' END, false) AS ok "
+            "FROM read_csv("
+            f"'{source}', columns = {{'j': 'VARCHAR'}}, header = false, delim = '\x01', "
+            "quote = '', escape = '', auto_detect = false, parallel = false)"
+        )
+        try:
+            rejects = tuple(
+                ParseReject(int(rowid) + 1, "not a JSON object", str(text))
+                for rowid, text in self.con.execute(
+                    f"SELECT rowid, j FROM {table}_lines WHERE NOT ok ORDER BY rowid"
+                ).fetchall()
+            )
+            keys = [
+                str(key)
+                for (key,) in self.con.execute(
+                    f"SELECT DISTINCT unnest(json_keys(j)) FROM {table}_lines WHERE ok ORDER BY 1"
+                ).fetchall()
+            ]
+            if not keys:
+                keys = ["_empty"]
+            columns = ", ".join(
+                'json_extract_string(j, \'$."{}"\') AS "{}"'.format(
+                    key.replace("'", "''").replace('"', '\\"'), key.replace('"', '""')
+                )
+                for key in keys
+            )
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {columns} "
+                f"FROM {table}_lines WHERE ok ORDER BY rowid"
+            )
+            return rejects
+        finally:
+            self.con.execute(f"DROP TABLE IF EXISTS {table}_lines")
+
+    def close(self) -> None:
+        self.con.close()

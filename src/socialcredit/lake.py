@@ -1,0 +1,90 @@
+"""The records lake: append-only tables of accepted records, subjects, batches and
+rejections, and the reference tables the pipeline joins against.
+
+Records are keyed by pseudonymous subject key; a resident identity number never
+reaches a lake table. Nothing here updates or deletes a record.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from socialcredit.dimensions import DIMENSIONS
+from socialcredit.engines import Engine
+from socialcredit.identity import region_periods
+from socialcredit.identity.sql import REGION_TABLE
+from socialcredit.records import CATEGORIES, Category
+from socialcredit.scorecard.evaluate import MAX_REASONS
+
+__all__ = ["LAKE_VERSION", "ensure_lake", "record_columns"]
+
+#: Bumped when a lake table changes shape; recorded in the ``lake_meta`` table.
+LAKE_VERSION = 1
+
+_TABLES = {
+    "subjects": (
+        "subject_key VARCHAR, birth_year INTEGER, sex VARCHAR, region VARCHAR, first_batch VARCHAR"
+    ),
+    "batches": (
+        "batch_id VARCHAR, partner_id VARCHAR, category VARCHAR, schema_version INTEGER, "
+        "file_name VARCHAR, file_sha256 VARCHAR, file_format VARCHAR, rows_in BIGINT, "
+        "accepted BIGINT, rejected BIGINT, duplicates BIGINT, started_at TIMESTAMP, "
+        "finished_at TIMESTAMP"
+    ),
+    "rejections": (
+        "batch_id VARCHAR, row_number BIGINT, field VARCHAR, value VARCHAR, rule VARCHAR, "
+        "message VARCHAR"
+    ),
+    "lake_meta": "key VARCHAR, value VARCHAR",
+    "score_runs": (
+        "run_id VARCHAR, as_of DATE, scorecard_version VARCHAR, engine VARCHAR, "
+        "subjects BIGINT, scores_digest VARCHAR, created_at TIMESTAMP"
+    ),
+    "score_history": (
+        "run_id VARCHAR, as_of DATE, scorecard_version VARCHAR, subject_key VARCHAR, "
+        "score INTEGER, tier VARCHAR, "
+        + "".join(f"sub_{d} INTEGER, " for d in DIMENSIONS)
+        + ", ".join(f"reason_{i} VARCHAR, lost_{i} INTEGER" for i in range(1, MAX_REASONS + 1))
+    ),
+}
+
+
+def record_columns(category: Category) -> list[tuple[str, str]]:
+    """(name, SQL type) of a category's lake table, in order."""
+    columns = [
+        ("batch_id", "VARCHAR"),
+        ("partner_id", "VARCHAR"),
+        ("record_id", "VARCHAR"),
+        ("subject_key", "VARCHAR"),
+        ("observed_date", "DATE"),
+    ]
+    columns += [(f.name, f.sql_type()) for f in category.fields]
+    return columns
+
+
+def ensure_lake(engine: Engine) -> None:
+    """Create whatever lake tables are missing and load the reference tables."""
+    for table, columns in _TABLES.items():
+        engine.execute(f"create {table}", f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+    for category in CATEGORIES.values():
+        columns = ", ".join(f"{name} {kind}" for name, kind in record_columns(category))
+        engine.execute(
+            f"create {category.table}", f"CREATE TABLE IF NOT EXISTS {category.table} ({columns})"
+        )
+    if not engine.has_table(REGION_TABLE):
+        periods = region_periods()
+        engine.create_table_from_arrow(
+            REGION_TABLE,
+            pa.table(
+                {
+                    "code": pa.array([p.code for p in periods], pa.string()),
+                    "start_year": pa.array([p.start for p in periods], pa.int32()),
+                    "end_year": pa.array([p.end for p in periods], pa.int32()),
+                }
+            ),
+            temporary=False,
+        )
+    if engine.scalar("lake version", "SELECT count(*) FROM lake_meta") == 0:
+        engine.execute(
+            "lake version", "INSERT INTO lake_meta VALUES ('lake_version', ?)", [str(LAKE_VERSION)]
+        )

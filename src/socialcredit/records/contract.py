@@ -1,0 +1,67 @@
+"""``contract``: obligations to third parties (rentals, deposits, rides, deliveries, services)."""
+
+from socialcredit.records.schema import Category, Field, Rule
+
+CONTRACT = Category(
+    name="contract",
+    version=1,
+    description="One contract with a third party and whether it was fulfilled.",
+    fields=(
+        Field(
+            "kind",
+            "choice",
+            "What the contract is.",
+            choices=(
+                "rental",
+                "deposit",
+                "ride",
+                "delivery",
+                "service",
+                "lease",
+            ),
+        ),
+        Field("start_date", "date", "When the contract started (YYYY-MM-DD)."),
+        Field("due_date", "date", "When it had to be fulfilled (YYYY-MM-DD)."),
+        Field(
+            "fulfilled_date", "date", "When it was fulfilled; empty if not (yet).", required=False
+        ),
+        Field(
+            "status",
+            "choice",
+            "fulfilled, breached (late or partly), defaulted (not at "
+            "all) or open (not yet due or not yet settled).",
+            choices=("fulfilled", "breached", "defaulted", "open"),
+        ),
+        Field("value", "amount", "Value of the contract, in yuan."),
+    ),
+    rules=(
+        Rule(
+            "due_before_start",
+            "due_date",
+            ("due_date", "start_date"),
+            "due_date < start_date",
+            "due_date is before start_date",
+        ),
+        Rule(
+            "fulfilled_before_start",
+            "fulfilled_date",
+            ("fulfilled_date", "start_date"),
+            "fulfilled_date < start_date",
+            "fulfilled_date is before start_date",
+        ),
+        Rule(
+            "fulfilled_without_date",
+            "fulfilled_date",
+            ("status",),
+            "status = 'fulfilled' AND fulfilled_date IS NULL",
+            "status is 'fulfilled' but fulfilled_date is empty",
+        ),
+        Rule(
+            "start_after_observed",
+            "start_date",
+            ("start_date", "observed_date"),
+            "start_date > observed_date",
+            "start_date is after observed_date",
+        ),
+    ),
+)

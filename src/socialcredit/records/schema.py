@@ -1,0 +1,138 @@
+"""How a record category is described: typed fields and cross-field rules.
+
+A category is data (name, version, fields, rules); :mod:`socialcredit.ingest.validate`
+compiles it into one engine query that types every value and collects every
+problem, and :func:`json_schema` publishes it for partners.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["COMMON_FIELDS", "Category", "Field", "Rule", "json_schema"]
+
+FieldType = Literal["text", "date", "amount", "choice", "resident_id"]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One column of a record file."""
+
+    name: str
+    type: FieldType
+    description: str
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    max_length: int = 200
+    #: for amounts: the smallest value allowed (inclusive unless ``positive``)
+    positive: bool = False
+
+    def sql_type(self) -> str:
+        return {
+            "text": "VARCHAR",
+            "date": "DATE",
+            "amount": "DECIMAL(18,2)",
+            "choice": "VARCHAR",
+            "resident_id": "VARCHAR",
+        }[self.type]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A rule across fields. ``breaks`` is SQL over typed columns, TRUE when broken.
+
+    It is only evaluated when every column it names is present and well typed.
+    """
+
+    code: str
+    field: str
+    uses: tuple[str, ...]
+    breaks: str
+    message: str
+
+
+COMMON_FIELDS: tuple[Field, ...] = (
+    Field(
+        "record_id",
+        "text",
+        "The partner's own identifier of the record, unique per partner "
+        "and category. Re-sending a record with the same id adds nothing.",
+        max_length=64,
+    ),
+    Field(
+        "resident_id",
+        "resident_id",
+        "The subject's 18-character resident identity number "
+        "(GB 11643). Checked, then replaced by a pseudonymous subject key; never stored.",
+    ),
+    Field(
+        "observed_date",
+        "date",
+        "When the partner observed the facts in the record "
+        "(YYYY-MM-DD). A score as of a date uses only records observed by then.",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A record category: its own fields after the common ones, and its rules."""
+
+    name: str
+    version: int
+    description: str
+    fields: tuple[Field, ...]
+    rules: tuple[Rule, ...] = field(default=())
+
+    @property
+    def all_fields(self) -> tuple[Field, ...]:
+        return COMMON_FIELDS + self.fields
+
+    def field(self, name: str) -> Field:
+        for item in self.all_fields:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+    @property
+    def table(self) -> str:
+        """Lake table holding the accepted records of this category."""
+        return f"rec_{self.name}"
+
+
+def json_schema(category: Category) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of one record of ``category``, as partners send it."""
+    properties: dict[str, Any] = {}
+    for item in category.all_fields:
+        prop: dict[str, Any] = {"description": item.description}
+        if item.type == "date":
+            prop |= {"type": "string", "format": "date"}
+        elif item.type == "amount":
+            prop |= {"type": ["number", "string"], "minimum": 0}
+            if item.positive:
+                prop["exclusiveMinimum"] = 0
+        elif item.type == "choice":
+            prop |= {"type": "string", "enum": list(item.choices)}
+        elif item.type == "resident_id":
+            prop |= {"type": "string", "pattern": "^[0-9]{17}[0-9Xx]$"}
+        else:
+            prop |= {"type": "string", "maxLength": item.max_length}
+        properties[item.name] = prop
+    properties["partner_id"] = {
+        "type": "string",
+        "description": "Optional; when present it must equal the partner the batch is sent for.",
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"socialcredit:records/{category.name}/v{category.version}",
+        "title": f"{category.name} record, version {category.version}",
+        "description": category.description,
+        "type": "object",
+        "properties": properties,
+        "required": [f.name for f in category.all_fields if f.required],
+        "additionalProperties": False,
+        "x-rules": [
+            {"code": r.code, "field": r.field, "message": r.message} for r in category.rules
+        ],
+    }

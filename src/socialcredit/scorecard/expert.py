@@ -1,0 +1,90 @@
+"""The expert default scorecard: works with no outcome data.
+
+Each bin carries an expert's judgement in log-odds of a good outcome against
+an average file (positive = better); PDO scaling turns it into points. The
+shipped ``default_scorecard.json`` is this table compiled; a test rebuilds it,
+so the table below is the single source.
+
+The judgements follow common credit-bureau practice: recent and severe
+delinquency weighs most, then defaults and open enforcement, then history
+length and verified stability. Enforcement where the court found the person
+unable (rather than unwilling) to pay weighs about half.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from socialcredit.scorecard.scaling import Scaling
+from socialcredit.scorecard.spec import FeatureSpec, ScorecardSpec
+
+__all__ = ["EXPERT", "VERSION", "build", "default_spec"]
+
+VERSION = "expert-2026.1"
+DIMENSIONS = ("credit_history", "fulfilment", "characteristics")
+SCALING = Scaling(pdo=50, base_score=600, base_odds=20)
+#: log-odds of a file with every feature at its neutral value
+INTERCEPT = 2.5
+
+#: feature -> (dimension, edges, log-odds per bin, log-odds when missing)
+EXPERT: dict[str, tuple[str, tuple[float, ...], tuple[float, ...], float]] = {
+    "ch_on_time_share": ("credit_history", (0.5, 0.75, 0.9), (-1.0, -0.5, -0.1, 0.2), 0.0),
+    "ch_worst_days_late_24m": (
+        "credit_history",
+        (1, 30, 60, 90),
+        (0.25, 0.1, -0.5, -0.9, -1.3),
+        0.0,
+    ),
+    "ch_late30_count_36m": ("credit_history", (1, 2, 4), (0.1, -0.3, -0.6, -1.0), 0.0),
+    "ch_months_since_late30": (
+        "credit_history",
+        (6, 12, 24, 36),
+        (-0.4, -0.25, -0.15, -0.05, 0.0),
+        0.1,
+    ),
+    "ch_history_months": ("credit_history", (6, 12, 24, 36), (-0.6, -0.3, 0.0, 0.15, 0.3), -0.6),
+    "ch_amount_overdue": ("credit_history", (0.01, 500, 5000), (0.2, -0.4, -0.8, -1.2), 0.0),
+    "fu_fulfilled_share": ("fulfilment", (0.8, 0.95, 0.999), (-0.8, -0.3, 0.0, 0.2), 0.0),
+    "fu_breaches_24m": ("fulfilment", (1, 2, 4), (0.1, -0.3, -0.6, -1.0), 0.0),
+    "fu_defaults": ("fulfilment", (1, 2), (0.1, -1.0, -1.6), 0.0),
+    "fu_amount_outstanding": ("fulfilment", (0.01, 1000, 10000), (0.1, -0.5, -0.9, -1.3), 0.0),
+    "fu_enforcement_refused": ("fulfilment", (1, 2), (0.1, -1.6, -2.2), 0.0),
+    "fu_enforcement_unable": ("fulfilment", (1, 2), (0.05, -0.8, -1.1), 0.0),
+    "fu_penalties_24m": ("fulfilment", (1, 2), (0.05, -0.3, -0.6), 0.0),
+    "pc_identity_verified": ("characteristics", (0.5,), (-0.3, 0.15), -0.1),
+    "pc_years_at_address": ("characteristics", (1, 3, 5), (-0.3, -0.1, 0.1, 0.25), -0.1),
+    "pc_phone_tenure_years": ("characteristics", (1, 3, 5), (-0.3, -0.05, 0.1, 0.2), -0.1),
+    "pc_employment_verified": ("characteristics", (0.5,), (-0.2, 0.25), 0.0),
+}
+
+
+def build() -> ScorecardSpec:
+    """Compile :data:`EXPERT` into a spec with whole points."""
+    from socialcredit.dimensions import FEATURES
+
+    features = tuple(
+        FeatureSpec(
+            name=name,
+            dimension=dimension,
+            edges=tuple(float(e) for e in edges),
+            points=tuple(SCALING.points(w) for w in weights),
+            missing_points=SCALING.points(missing),
+            label=FEATURES[name].label,
+        )
+        for name, (dimension, edges, weights, missing) in EXPERT.items()
+    )
+    return ScorecardSpec(
+        version=VERSION,
+        description="Expert default scorecard: credit history, fulfilment capacity and "
+        "personal characteristics, from judgement in log-odds, PDO 50 at 600 = 20:1.",
+        scaling=SCALING,
+        base_points=round(SCALING.offset + SCALING.factor * INTERCEPT),
+        dimensions=DIMENSIONS,
+        features=features,
+    )
+
+
+def default_spec() -> ScorecardSpec:
+    """The shipped default scorecard (``default_scorecard.json``)."""
+    text = resources.files("socialcredit.scorecard").joinpath("default_scorecard.json")
+    return ScorecardSpec.from_json(text.read_text(encoding="utf-8"))

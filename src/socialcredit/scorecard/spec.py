@@ -1,0 +1,154 @@
+"""The scorecard spec: a versioned, serialisable, engine-free description of
+features -> bins -> points, grouped by dimension, with PDO scaling.
+
+A numeric feature has ascending ``edges``; bin i holds edges[i-1] <= x < edges[i],
+so there is one more point value than edges. A categorical feature has groups
+of categories, each with points, and ``other_points`` for anything else. Every
+feature has ``missing_points`` for no value. The score is
+clip(base_points + sum of feature points). Specs round-trip through JSON exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from socialcredit.errors import SpecError
+from socialcredit.forbidden import ensure_allowed
+from socialcredit.scorecard.scaling import Scaling
+
+__all__ = ["FORMAT", "CategoryGroup", "FeatureSpec", "ScorecardSpec", "load_spec"]
+
+FORMAT = "socialcredit.scorecard/1"
+
+#: Derived from the resident ID for fairness monitoring only; a scorecard may not use them.
+PROTECTED = ("birth_year", "age", "sex", "gender", "region", "province")
+
+
+class CategoryGroup(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    values: tuple[str, ...]
+    points: int
+
+
+class FeatureSpec(BaseModel):
+    """One feature's bins and points."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    dimension: str
+    kind: Literal["numeric", "categorical"] = "numeric"
+    edges: tuple[float, ...] = ()
+    points: tuple[int, ...] = ()
+    groups: tuple[CategoryGroup, ...] = ()
+    other_points: int = 0
+    missing_points: int = 0
+    label: str = ""
+
+    @model_validator(mode="after")
+    def _shape(self) -> FeatureSpec:
+        if self.kind == "numeric":
+            if len(self.points) != len(self.edges) + 1:
+                raise ValueError(
+                    f"feature {self.name}: {len(self.edges)} edges need "
+                    f"{len(self.edges) + 1} points, got {len(self.points)}"
+                )
+            if list(self.edges) != sorted(set(self.edges)):
+                raise ValueError(f"feature {self.name}: edges must be strictly ascending")
+        elif not self.groups:
+            raise ValueError(f"categorical feature {self.name} needs at least one group")
+        return self
+
+    def all_points(self) -> list[int]:
+        values = [self.missing_points]
+        if self.kind == "numeric":
+            values += list(self.points)
+        else:
+            values += [g.points for g in self.groups] + [self.other_points]
+        return values
+
+    @property
+    def best(self) -> int:
+        return max(self.all_points())
+
+    @property
+    def worst(self) -> int:
+        return min(self.all_points())
+
+
+class ScorecardSpec(BaseModel):
+    """A whole scorecard."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: Literal["socialcredit.scorecard/1"] = FORMAT
+    version: str = Field(min_length=1)
+    description: str = ""
+    scaling: Scaling = Scaling()
+    base_points: int
+    dimensions: tuple[str, ...]
+    features: tuple[FeatureSpec, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScorecardSpec:
+        names = [f.name for f in self.features]
+        if len(names) != len(set(names)):
+            raise ValueError("feature names must be unique")
+        for feature in self.features:
+            ensure_allowed(feature.name, what="scorecard feature")
+            if any(word in feature.name.split("_") for word in PROTECTED):
+                raise ValueError(
+                    f"feature {feature.name} uses a protected attribute derived from the "
+                    f"resident ID ({', '.join(PROTECTED)}); these are kept for fairness "
+                    "monitoring only"
+                )
+            if feature.dimension not in self.dimensions:
+                raise ValueError(
+                    f"feature {feature.name}: dimension {feature.dimension!r} is not one of "
+                    f"{', '.join(self.dimensions)}"
+                )
+        return self
+
+    def feature(self, name: str) -> FeatureSpec:
+        for item in self.features:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+    def dimension_range(self, dimension: str) -> tuple[int, int]:
+        """(worst, best) total points of a dimension's features."""
+        members = [f for f in self.features if f.dimension == dimension]
+        return sum(f.worst for f in members), sum(f.best for f in members)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> ScorecardSpec:
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError as exc:
+            raise SpecError(f"invalid scorecard spec: {exc}") from exc
+        except ValueError as exc:  # ForbiddenDataError raised inside a validator
+            raise SpecError(f"invalid scorecard spec: {exc}") from exc
+
+
+def load_spec(path: Path) -> ScorecardSpec:
+    """Read a spec file, with the file named in any error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read scorecard spec ({exc})") from exc
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        raise SpecError(f"{path}: not JSON ({exc})") from exc
+    try:
+        return ScorecardSpec.from_json(text)
+    except SpecError as exc:
+        raise SpecError(f"{path}: {exc}") from exc

@@ -1,0 +1,47 @@
+"""Typed settings, one place. Every setting can be overridden by an environment
+variable ``SOCIALCREDIT_<NAME>`` (for example ``SOCIALCREDIT_WORKSPACE``).
+
+>>> Settings(workspace="w").workspace.name
+'w'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Settings of one run. Help text doubles as documentation (see README)."""
+
+    model_config = SettingsConfigDict(env_prefix="SOCIALCREDIT_", extra="forbid")
+
+    workspace: Path = Field(
+        default=Path("socialcredit-workspace"),
+        description="Folder holding everything a run writes: the records lake, "
+        "rejection files, score history and summaries.",
+    )
+    engine: str | None = Field(
+        default=None,
+        description="Engine URL. Default: the embedded DuckDB file lake.duckdb in the "
+        "workspace (duckdb://). duckdb:///path/to/file.duckdb picks another file.",
+    )
+    subject_key_secret: SecretStr | None = Field(
+        default=None,
+        description="Secret for the keyed HMAC-SHA256 that turns resident identity "
+        "numbers into pseudonymous subject keys. Required outside demo workspaces; "
+        "keep it in a secret store, never in the workspace.",
+    )
+    threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="Engine worker threads. Default: all cores.",
+    )
+    memory_limit: str | None = Field(
+        default=None,
+        description="Engine memory limit, e.g. '4GB'. Default: the engine's own (80% of RAM).",
+    )

@@ -1,0 +1,194 @@
+"""The synthetic nation: people, their partners' feed files, and the ground truth.
+
+``simulate(out, citizens=N, seed=S)`` writes one file per partner and category
+(``<partner>.<category>.csv``, as partners would send them, about 1% of rows
+malformed), ``truth/outcomes.csv`` (who defaults in the 12 months after the
+as-of date; for validation only, never ingested) and ``manifest.json``.
+The same seed gives the same files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from socialcredit.records import CATEGORIES
+from socialcredit.simulate import generate
+from socialcredit.simulate.malform import broken_lines, corrupt
+from socialcredit.simulate.partners import CONTRACT_STREAMS, PARTNERS, PAYMENT_STREAMS
+from socialcredit.simulate.people import Population, make_population
+
+__all__ = ["DEFAULT_AS_OF", "GENERATOR_VERSION", "Feed", "simulate"]
+
+#: Bumped whenever the same seed would give different files.
+GENERATOR_VERSION = 1
+DEFAULT_AS_OF = dt.date(2026, 6, 30)
+MALFORMED_RATE = 0.01
+BROKEN_LINE_RATE = 0.0002
+
+OutputFormat = Literal["csv", "parquet"]
+Progress = Callable[[str, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One file written: partner, category, rows and how many of them are malformed."""
+
+    file: str
+    partner: str
+    category: str
+    rows: int
+    malformed: int
+
+
+def _plans(pop: Population) -> Iterator[tuple[str, str, Callable[[np.random.Generator], Any]]]:
+    """(partner, category, generator) for every feed, grouped by partner and category."""
+    by_feed: dict[tuple[str, str], list[Callable[[np.random.Generator], Any]]] = {}
+    for p in PAYMENT_STREAMS:
+        by_feed.setdefault((p.partner, "payment"), []).append(
+            lambda rng, p=p: generate.payments(rng, pop, p)
+        )
+    for c in CONTRACT_STREAMS:
+        by_feed.setdefault((c.partner, "contract"), []).append(
+            lambda rng, c=c: generate.contracts(rng, pop, c)
+        )
+    by_feed[("metro-people-court", "judgment")] = [lambda rng: generate.judgments(rng, pop)]
+    checks = {
+        "harbour-bank": (("identity", "address", "employment"), 0.70),
+        "skyline-telecom": (("phone",), 0.85),
+        "lantern-dating": (("identity",), 0.15),
+    }
+    for partner, (kinds, share) in checks.items():
+        by_feed[(partner, "verification")] = [
+            lambda rng, k=kinds, s=share: generate.verifications(rng, pop, k, s)
+        ]
+    for (partner, category), parts in sorted(by_feed.items()):
+
+        def run(rng: np.random.Generator, parts: list[Any] = parts) -> Any:
+            pieces = [part(rng) for part in parts]
+            return {key: np.concatenate([p[key] for p in pieces]) for key in pieces[0]}
+
+        yield partner, category, run
+
+
+def _table(pop: Population, partner: str, columns: dict[str, np.ndarray]) -> pa.Table:
+    """The feed as partners send it: record ids, resident ids, then the category's columns."""
+    person = columns.pop("person")
+    n = len(person)
+    prefix = "".join(word[0] for word in partner.split("-")).upper()
+    numbers = pc.utf8_lpad(pa.array(np.arange(1, n + 1)).cast(pa.string()), 10, "0")
+    data: dict[str, pa.Array] = {
+        "record_id": pc.binary_join_element_wise(prefix + "-", numbers, ""),
+        "resident_id": pa.array(pop.resident_id).take(pa.array(person)),
+    }
+    for name, values in columns.items():
+        if values.dtype.kind == "M":
+            data[name] = pa.array(values.astype("datetime64[D]"), pa.date32(), from_pandas=True)
+        elif values.dtype.kind == "U":
+            data[name] = pc.if_else(pc.equal(pa.array(values), ""), None, pa.array(values))
+        else:
+            data[name] = pa.array(values)
+    return pa.table(data)
+
+
+def _outcomes(rng: np.random.Generator, pop: Population) -> pa.Table:
+    """Default in the 12 months after the as-of date, drawn from the latent trait alone."""
+    recent_shock = pop.shock_month >= pop.months - 12
+    p = 1.0 / (1.0 + np.exp(3.4 + 1.6 * pop.latent - 1.0 * recent_shock))
+    return pa.table(
+        {
+            "resident_id": pa.array(pop.resident_id),
+            "default_12m": pa.array((rng.random(pop.size) < p).astype(np.int8)),
+        }
+    )
+
+
+def _write(table: pa.Table, path: Path, fmt: OutputFormat, extra_lines: list[str]) -> None:
+    partial = path.with_name(path.name + ".partial")
+    if fmt == "parquet":
+        pq.write_table(table, partial, row_group_size=1 << 20)
+    else:
+        pacsv.write_csv(table, partial, pacsv.WriteOptions(quoting_style="needed"))
+        if extra_lines:
+            with partial.open("a", encoding="utf-8") as handle:
+                handle.write("\n".join(extra_lines) + "\n")
+    partial.replace(path)
+
+
+def simulate(
+    out: Path,
+    *,
+    citizens: int,
+    seed: int,
+    as_of: dt.date = DEFAULT_AS_OF,
+    months: int = 36,
+    fmt: OutputFormat = "csv",
+    malformed_rate: float = MALFORMED_RATE,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Write the nation's feeds, truth and manifest under ``out``; return the manifest."""
+    if citizens < 1:
+        raise ValueError(f"citizens must be at least 1, got {citizens}")
+    out.mkdir(parents=True, exist_ok=True)
+    seeds = np.random.SeedSequence(seed)
+    people_seed, truth_seed, feeds_seed = seeds.spawn(3)
+    pop = make_population(np.random.default_rng(people_seed), citizens, as_of, months)
+    plans = list(_plans(pop))
+    feeds: list[Feed] = []
+    for (partner, category, run), feed_seed in zip(
+        plans, feeds_seed.spawn(len(plans)), strict=True
+    ):
+        rng = np.random.default_rng(feed_seed)
+        table = _table(pop, partner, run(rng))
+        if fmt == "csv":
+            table = table.cast(pa.schema([pa.field(n, pa.string()) for n in table.column_names]))
+        table, bad = corrupt(rng, table, CATEGORIES[category], malformed_rate)
+        extra = broken_lines(rng, table, BROKEN_LINE_RATE * malformed_rate / MALFORMED_RATE)
+        extra = extra if fmt == "csv" else []
+        path = out / f"{partner}.{category}.{fmt}"
+        _write(table, path, fmt, extra)
+        feeds.append(
+            Feed(path.name, partner, category, table.num_rows + len(extra), bad + len(extra))
+        )
+        if progress is not None:
+            progress(path.name, table.num_rows + len(extra))
+    truth_dir = out / "truth"
+    truth_dir.mkdir(exist_ok=True)
+    outcomes = _outcomes(np.random.default_rng(truth_seed), pop)
+    pacsv.write_csv(outcomes, truth_dir / "outcomes.csv")
+    manifest = {
+        "generator_version": GENERATOR_VERSION,
+        "citizens": citizens,
+        "seed": seed,
+        "as_of": as_of.isoformat(),
+        "months": months,
+        "format": fmt,
+        "partners": PARTNERS,
+        "feeds": [_feed_json(feed) for feed in feeds],
+        "records": sum(f.rows for f in feeds),
+        "malformed": sum(f.malformed for f in feeds),
+        "truth": "truth/outcomes.csv",
+        "default_rate": round(float(pc.mean(outcomes.column("default_12m")).as_py()), 4),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _feed_json(feed: Feed) -> dict[str, Any]:
+    return {
+        "file": feed.file,
+        "partner": feed.partner,
+        "category": feed.category,
+        "rows": feed.rows,
+        "malformed": feed.malformed,
+    }

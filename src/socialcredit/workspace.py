@@ -1,0 +1,128 @@
+"""The workspace: one folder holding everything a run writes.
+
+::
+
+    workspace.json      mode (demo or live) and the fingerprint of the subject-key secret
+    lake.duckdb         the records lake, ledger, score history (embedded engine)
+    rejections/         one CSV per batch: row, field, value, rule, message
+    feeds/              partner files written by the demo's synthetic nation
+    summary.json        the demo's summary
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from socialcredit.engines import Engine, connect
+from socialcredit.errors import ConfigurationError
+from socialcredit.identity import SubjectKeyer
+from socialcredit.lake import ensure_lake
+from socialcredit.settings import Settings
+
+__all__ = ["DEMO_SECRET", "Workspace"]
+
+#: The secret of demo workspaces. Public on purpose: demo data is synthetic.
+DEMO_SECRET = "socialcredit-demo-secret-not-for-real-data"
+
+Mode = Literal["demo", "live"]
+
+
+@dataclass
+class Workspace:
+    """A workspace folder and the settings it is used with."""
+
+    root: Path
+    settings: Settings = field(default_factory=Settings)
+    _engine: Engine | None = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def open(cls, settings: Settings, *, mode: Mode = "live") -> Workspace:
+        """Open (creating if needed) the workspace of ``settings``.
+
+        ``mode`` only matters when the folder is new: the demo creates demo
+        workspaces, everything else creates live ones.
+        """
+        workspace = cls(settings.workspace, settings)
+        workspace.root.mkdir(parents=True, exist_ok=True)
+        if not workspace.config_path.exists():
+            workspace._write_config({"mode": mode, "key_fingerprint": None})
+        return workspace
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "workspace.json"
+
+    @property
+    def lake_path(self) -> Path:
+        return self.root / "lake.duckdb"
+
+    @property
+    def rejections_dir(self) -> Path:
+        return self.root / "rejections"
+
+    @property
+    def feeds_dir(self) -> Path:
+        return self.root / "feeds"
+
+    def config(self) -> dict[str, Any]:
+        try:
+            loaded: dict[str, Any] = json.loads(self.config_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigurationError(
+                f"{self.config_path}: unreadable workspace file ({exc})"
+            ) from exc
+        return loaded
+
+    def _write_config(self, config: dict[str, Any]) -> None:
+        self.config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+    @property
+    def mode(self) -> Mode:
+        mode: Mode = self.config().get("mode", "live")
+        return mode
+
+    def keyer(self) -> SubjectKeyer:
+        """The subject keyer for this workspace, refusing a secret it was not created with."""
+        secret = self.settings.subject_key_secret
+        if secret is not None:
+            keyer = SubjectKeyer(secret.get_secret_value())
+        elif self.mode == "demo":
+            keyer = SubjectKeyer(DEMO_SECRET)
+        else:
+            raise ConfigurationError(
+                "SOCIALCREDIT_SUBJECT_KEY_SECRET is not set. Live workspaces key people by "
+                "HMAC-SHA256 with a secret only the operator holds: set the variable (for "
+                "example from your secret store) and run again. Demo workspaces "
+                "(socialcredit demo) use a public demo secret instead."
+            )
+        config = self.config()
+        if config.get("key_fingerprint") is None:
+            config["key_fingerprint"] = keyer.fingerprint()
+            self._write_config(config)
+        elif config["key_fingerprint"] != keyer.fingerprint():
+            raise ConfigurationError(
+                f"the subject-key secret differs from the one workspace {self.root} was "
+                "created with; with another secret every person would get a new key. Use the "
+                "original secret (SOCIALCREDIT_SUBJECT_KEY_SECRET)."
+            )
+        return keyer
+
+    def engine(self) -> Engine:
+        """The engine of this workspace, opened once, with the lake tables in place."""
+        if self._engine is None:
+            self._engine = connect(
+                self.settings.engine or "duckdb://",
+                default_path=self.lake_path,
+                threads=self.settings.threads,
+                memory_limit=self.settings.memory_limit,
+            )
+            ensure_lake(self._engine)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
