@@ -36,6 +36,7 @@ _TABLES = {
         "message VARCHAR"
     ),
     "lake_meta": "key VARCHAR, value VARCHAR",
+    "scorecards": "version VARCHAR, spec_json VARCHAR, first_used TIMESTAMP",
     "score_runs": (
         "run_id VARCHAR, as_of DATE, scorecard_version VARCHAR, engine VARCHAR, "
         "subjects BIGINT, scores_digest VARCHAR, created_at TIMESTAMP"

@@ -24,7 +24,13 @@ from socialcredit.errors import InputError, NotFoundError, SpecError
 from socialcredit.records import CATEGORIES
 from socialcredit.scorecard import MAX_REASONS, TIERS, ScorecardSpec, score_sql
 
-__all__ = ["ScoreRun", "latest_observed", "score_population", "scores_digest"]
+__all__ = [
+    "ScoreRun",
+    "latest_observed",
+    "score_population",
+    "scores_digest",
+    "stored_scorecard",
+]
 
 Step = Callable[[str], None]
 
@@ -75,6 +81,35 @@ def scores_digest(rows: pa.Table) -> str:
     return digest.hexdigest()
 
 
+def _register_scorecard(engine: Engine, spec: ScorecardSpec) -> None:
+    """Keep every scorecard version used, once; a version never changes content."""
+    text = spec.to_json()
+    known = engine.scalar(
+        "scorecard", "SELECT spec_json FROM scorecards WHERE version = ?", [spec.version]
+    )
+    if known is None:
+        engine.execute(
+            "scorecard",
+            "INSERT INTO scorecards VALUES (?, ?, ?)",
+            [spec.version, text, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+        )
+    elif known != text:
+        raise SpecError(
+            f"scorecard version {spec.version!r} was already used with different content; "
+            "published versions are immutable, give the changed scorecard a new version"
+        )
+
+
+def stored_scorecard(engine: Engine, version: str) -> ScorecardSpec:
+    """The scorecard a run used, as it was then."""
+    text = engine.scalar(
+        "scorecard", "SELECT spec_json FROM scorecards WHERE version = ?", [version]
+    )
+    if text is None:
+        raise NotFoundError(f"scorecard version {version!r} is not in this workspace")
+    return ScorecardSpec.from_json(text)
+
+
 def score_population(
     engine: Engine,
     spec: ScorecardSpec,
@@ -94,6 +129,8 @@ def score_population(
     day = as_of or latest_observed(engine)
     if day > dt.date.today():
         raise InputError(f"as-of date {day} is in the future")
+
+    _register_scorecard(engine, spec)
 
     step("features")
     engine.execute("features", f"CREATE OR REPLACE TEMP TABLE _features AS {features_sql(day)}")

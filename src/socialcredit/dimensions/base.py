@@ -27,6 +27,7 @@ class FeatureDef:
     name: str
     dimension: str
     label: str
+    label_zh: str
     en: str
     zh: str
     category: str

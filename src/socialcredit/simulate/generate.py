@@ -128,7 +128,8 @@ def contracts(rng: np.random.Generator, pop: Population, stream: ContractStream)
     status = np.where(defaulted, "defaulted", np.where(breached, "breached", "fulfilled"))
     done = ~defaulted & (fulfilled_on <= as_of)
     # Not yet fulfilled by the as-of date: open if not yet due, else breached or defaulted.
-    status = np.where(~done & ~defaulted & (due > as_of), "open", status)
+    # Nothing is in breach or default before it is due.
+    status = np.where(~done & (due > as_of), "open", status)
     status = np.where(~done & ~defaulted & (due <= as_of), "breached", status)
     fulfilled_date = np.where(done, fulfilled_on, _NAT)
     settled = np.where(done, fulfilled_on, np.maximum(due, start)) + _lags(rng, n, 20)

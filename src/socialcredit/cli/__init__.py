@@ -1,0 +1,37 @@
+"""The ``socialcredit`` command line.
+
+Exit status: 0 done; 1 engine or internal failure; 2 input refused (bad file,
+forbidden data, bad value); 3 configuration (missing secret, bad engine URL);
+4 not found (no such person or run).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from socialcredit.cli.demo import demo_command
+from socialcredit.cli.ingest import ingest_command
+from socialcredit.cli.report import report_command
+from socialcredit.cli.schema import schema_command
+from socialcredit.cli.score import score_command
+from socialcredit.cli.simulate import simulate_command
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="socialcredit",
+    help="Credit records in, explained 350-950 scores out. Start with: socialcredit demo",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("demo")(demo_command)
+app.command("simulate")(simulate_command)
+app.command("ingest")(ingest_command)
+app.command("score")(score_command)
+app.command("report")(report_command)
+app.command("schema")(schema_command)
+
+
+def main() -> None:
+    app()

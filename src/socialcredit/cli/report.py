@@ -1,0 +1,76 @@
+"""socialcredit report: one person's report."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from socialcredit.cli.common import EngineOpt, JsonOpt, WorkspaceOpt, emit, guarded, out
+from socialcredit.cli.common import settings_for
+from socialcredit.report import build_report
+from socialcredit.workspace import Workspace
+
+
+def report_command(
+    resident_id: Annotated[str, typer.Argument(help="The person's 18-character resident ID.")],
+    workspace: WorkspaceOpt = None,
+    engine: EngineOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print a person's score, tier, subscores, reasons with the records behind
+    them, and every record on file with its source partner."""
+    settings = settings_for(workspace, engine)
+
+    def run() -> dict[str, Any]:
+        space = Workspace.open(settings)
+        try:
+            return build_report(space.engine(), space.keyer(), resident_id)
+        finally:
+            space.close()
+
+    report = guarded(as_json, run)
+
+    def human() -> None:
+        out.print(
+            Panel.fit(
+                f"[bold]{report['score']}[/]  {report['tier_en']} {report['tier_zh']}\n"
+                f"as of {report['as_of']}, scorecard {report['scorecard_version']}",
+                title=f"resident {report['resident_id']}  subject {report['subject_key'][:12]}…",
+            )
+        )
+        subs = Table(title="dimensions 维度")
+        subs.add_column("dimension")
+        subs.add_column("subscore", justify="right")
+        for dim, value in report["subscores"].items():
+            names = report["dimension_names"][dim]
+            subs.add_row(f"{names['en']} {names['zh']}", str(value))
+        out.print(subs)
+        reasons = Table(title="main reasons 主要原因")
+        for column in ("points", "reason", "原因", "records"):
+            reasons.add_column(column)
+        for reason in report["reasons"]:
+            sources = sorted({r["partner_id"] for r in reason["records"]})
+            reasons.add_row(
+                f"-{reason['points_lost']}",
+                reason["en"],
+                reason["zh"],
+                f"{reason['records_total']} from {', '.join(sources) or '-'}",
+            )
+        out.print(reasons)
+        records = Table(title="records on file 信用记录")
+        for column in ("category", "records", "sources"):
+            records.add_column(column)
+        for name, rows in report["records"].items():
+            records.add_row(
+                name, str(len(rows)), ", ".join(sorted({r["partner_id"] for r in rows})) or "-"
+            )
+        out.print(records)
+        out.print(
+            "Use --json for every record. Birth year, sex and region are kept for "
+            "fairness monitoring only; no scorecard may use them."
+        )
+
+    emit(report, as_json=as_json, human=human)

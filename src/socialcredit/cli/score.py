@@ -1,0 +1,80 @@
+"""socialcredit score: score everyone in the lake as of a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from socialcredit.cli.common import (
+    EngineOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    emit,
+    guarded,
+    out,
+    progress_bar,
+    settings_for,
+)
+from socialcredit.errors import InputError
+from socialcredit.scorecard import TIERS, default_spec, load_spec
+from socialcredit.scoring import ScoreRun, score_population
+from socialcredit.workspace import Workspace
+
+
+def score_command(
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="As-of date YYYY-MM-DD [default: the latest observed date on file]."),
+    ] = None,
+    scorecard: Annotated[
+        Path | None,
+        typer.Option(help="Scorecard spec JSON [default: the shipped expert scorecard]."),
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    engine: EngineOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compute features, points, subscores, tiers and reasons for every person.
+
+    The run is appended to the score history, naming its as-of date and
+    scorecard version; scores_digest identifies its result.
+    """
+    settings = settings_for(workspace, engine)
+
+    def run() -> ScoreRun:
+        day = None
+        if as_of is not None:
+            try:
+                day = dt.date.fromisoformat(as_of)
+            except ValueError:
+                raise InputError(f"--as-of {as_of!r} is not a date (expected YYYY-MM-DD)") from None
+        spec = load_spec(scorecard) if scorecard else default_spec()
+        space = Workspace.open(settings)
+        try:
+            with progress_bar() as bar:
+                task = bar.add_task("score", total=4)
+                return score_population(
+                    space.engine(), spec, as_of=day, on_step=lambda _s: bar.advance(task)
+                )
+        finally:
+            space.close()
+
+    result = guarded(as_json, run)
+
+    def human() -> None:
+        table = Table(title=f"scores as of {result.as_of} ({result.scorecard_version})")
+        table.add_column("tier")
+        table.add_column("people", justify="right")
+        for name, low, en, zh in TIERS:
+            table.add_row(f"{en} {zh} ({low}+)", f"{result.tier_counts.get(name, 0):,}")
+        out.print(table)
+        out.print(
+            f"{result.subjects:,} people scored, {result.score_min}-{result.score_max}, "
+            f"digest {result.scores_digest[:16]}, run {result.run_id}"
+        )
+
+    emit(result.as_json(), as_json=as_json, human=human)

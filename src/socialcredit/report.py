@@ -1,0 +1,145 @@
+"""One person's report: score, tier, subscores, reasons in plain words with the
+records behind them, every record on file with its source, and past scores.
+
+The report reads the latest published score and recomputes the person's
+features with the same engine query the batch used (restricted to one
+subject), so the reasons quote the values the score was made from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from socialcredit.dimensions import DIMENSIONS, FEATURES, features_sql
+from socialcredit.dimensions.base import date_literal
+from socialcredit.engines import Engine
+from socialcredit.errors import NotFoundError
+from socialcredit.identity import SubjectKeyer, parse, province_name
+from socialcredit.lake import record_columns
+from socialcredit.records import CATEGORIES
+from socialcredit.scorecard import MAX_REASONS, TIERS
+from socialcredit.scoring import stored_scorecard
+
+__all__ = ["build_report", "reason_sentences"]
+
+EVIDENCE_LIMIT = 20
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def reason_sentences(feature: str, value: float | None) -> tuple[str, str]:
+    """(English, Chinese) sentence explaining why ``feature`` cost points."""
+    spec = FEATURES[feature]
+    if value is None:
+        return (f"No record on file for: {spec.label.lower()}.", f"暂无相关记录：{spec.label_zh}。")
+    return spec.en.format(value=value), spec.zh.format(value=value)
+
+
+def _latest_score(engine: Engine, key: str) -> dict[str, Any]:
+    rows = engine.query(
+        "latest score",
+        "SELECT h.* FROM score_history h JOIN score_runs r ON r.run_id = h.run_id "
+        "WHERE h.subject_key = ? ORDER BY r.created_at DESC LIMIT 1",
+        [key],
+    ).to_pylist()
+    if not rows:
+        raise NotFoundError(
+            "no score on file for this person: either no partner has furnished a record "
+            "about them, or the population has not been scored since (socialcredit score)"
+        )
+    return rows[0]
+
+
+def _records(engine: Engine, key: str, category: str, where: str = "TRUE") -> list[dict[str, Any]]:
+    cat = CATEGORIES[category]
+    shown = ", ".join(
+        f"r.{name}" for name, _ in record_columns(cat) if name not in ("subject_key", "batch_id")
+    )
+    rows = engine.query(
+        f"records {category}",
+        f"SELECT {shown} FROM {cat.table} r "
+        f"WHERE r.subject_key = ? AND ({where}) ORDER BY r.observed_date DESC, r.record_id",
+        [key],
+    ).to_pylist()
+    return [{k: _plain(v) for k, v in row.items()} for row in rows]
+
+
+def build_report(engine: Engine, keyer: SubjectKeyer, resident_id: str) -> dict[str, Any]:
+    """The full report of the person with ``resident_id`` (validated first)."""
+    person = parse(resident_id)
+    key = keyer.key(person.number)
+    latest = _latest_score(engine, key)
+    as_of: dt.date = latest["as_of"]
+    spec = stored_scorecard(engine, latest["scorecard_version"])
+    values = engine.query("subject features", features_sql(as_of, key)).to_pylist()
+    features = values[0] if values else {}
+    reasons = []
+    for i in range(1, MAX_REASONS + 1):
+        name = latest[f"reason_{i}"]
+        if name is None:
+            continue
+        definition = FEATURES[name]
+        value = features.get(name)
+        en, zh = reason_sentences(name, value)
+        evidence = definition.evidence.replace("{as_of}", date_literal(as_of))
+        behind = _records(
+            engine,
+            key,
+            definition.category,
+            f"r.observed_date <= {date_literal(as_of)} AND {evidence}",
+        )
+        reasons.append(
+            {
+                "feature": name,
+                "label": definition.label,
+                "label_zh": definition.label_zh,
+                "dimension": definition.dimension,
+                "points_lost": latest[f"lost_{i}"],
+                "value": value,
+                "en": en,
+                "zh": zh,
+                "records": behind[:EVIDENCE_LIMIT],
+                "records_total": len(behind),
+            }
+        )
+    history = engine.query(
+        "score history",
+        "SELECT h.run_id, h.as_of, h.scorecard_version, h.score, h.tier FROM score_history h "
+        "JOIN score_runs r ON r.run_id = h.run_id WHERE h.subject_key = ? "
+        "ORDER BY r.created_at",
+        [key],
+    ).to_pylist()
+    tier = next(t for t in TIERS if t[0] == latest["tier"])
+    return {
+        "subject_key": key,
+        "resident_id": person.number[:6] + "********" + person.number[-4:],
+        "score": latest["score"],
+        "tier": latest["tier"],
+        "tier_en": tier[2],
+        "tier_zh": tier[3],
+        "as_of": as_of.isoformat(),
+        "run_id": latest["run_id"],
+        "scorecard_version": latest["scorecard_version"],
+        "subscores": {
+            d: latest[f"sub_{d}"] for d in DIMENSIONS if latest.get(f"sub_{d}") is not None
+        },
+        "dimension_names": {d: {"en": en, "zh": zh} for d, (en, zh) in DIMENSIONS.items()},
+        "reasons": reasons,
+        "features": {name: features.get(name) for name in (f.name for f in spec.features)},
+        "records": {name: _records(engine, key, name) for name in CATEGORIES},
+        "history": [{k: _plain(v) for k, v in row.items()} for row in history],
+        "held_for_fairness_monitoring_only": {
+            "birth_year": person.birth_year,
+            "sex": person.sex,
+            "region": person.region,
+            "province": province_name(person.region),
+        },
+    }
