@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow.csv as pacsv
-from sklearn.metrics import roc_auc_score
 
 from socialcredit.engines import Engine
 from socialcredit.errors import ConfigurationError
@@ -63,6 +62,8 @@ def auc_against_truth(
     Resident IDs in the truth file are keyed in the engine, as at ingestion,
     and never written to the lake.
     """
+    from sklearn.metrics import roc_auc_score  # heavy; only the demo needs it
+
     outcomes = pacsv.read_csv(
         truth, convert_options=pacsv.ConvertOptions(column_types={"resident_id": "string"})
     )
@@ -120,7 +121,7 @@ def run_demo(
         hooks.step("score")
         run: ScoreRun = score_population(engine, spec or default_spec(), on_step=hooks.step)
         hooks.step("check against truth")
-        auc, matched = auc_against_truth(
+        auc, _matched = auc_against_truth(
             engine, keyer, workspace.feeds_dir / manifest["truth"], run.run_id
         )
         summary: dict[str, Any] = {

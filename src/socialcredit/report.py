@@ -1,7 +1,8 @@
 """One person's report: score, tier, subscores, reasons in plain words with the
 records behind them, every record on file with its source, and past scores.
 
-The report reads the latest published score and recomputes the person's
+The report reads the score with the latest as-of date (the newest run among
+equals; a back-dated run never hides a current one) and recomputes the person's
 features with the same engine query the batch used (restricted to one
 subject), so the reasons quote the values the score was made from.
 """
@@ -44,10 +45,10 @@ def reason_sentences(feature: str, value: float | None) -> tuple[str, str]:
 
 
 def _latest_score(engine: Engine, key: str) -> dict[str, Any]:
-    rows = engine.query(
+    rows: list[dict[str, Any]] = engine.query(
         "latest score",
         "SELECT h.* FROM score_history h JOIN score_runs r ON r.run_id = h.run_id "
-        "WHERE h.subject_key = ? ORDER BY r.created_at DESC LIMIT 1",
+        "WHERE h.subject_key = ? ORDER BY r.as_of DESC, r.created_at DESC LIMIT 1",
         [key],
     ).to_pylist()
     if not rows:
@@ -114,7 +115,7 @@ def build_report(engine: Engine, keyer: SubjectKeyer, resident_id: str) -> dict[
         "score history",
         "SELECT h.run_id, h.as_of, h.scorecard_version, h.score, h.tier FROM score_history h "
         "JOIN score_runs r ON r.run_id = h.run_id WHERE h.subject_key = ? "
-        "ORDER BY r.created_at",
+        "ORDER BY r.as_of, r.created_at",
         [key],
     ).to_pylist()
     tier = next(t for t in TIERS if t[0] == latest["tier"])

@@ -55,7 +55,7 @@ WorkspaceOpt = Annotated[
         "--workspace",
         "-w",
         help="Workspace folder holding everything a run writes "
-        "[default: $SOCIALCREDIT_WORKSPACE or ./socialcredit-workspace].",
+        "(default: $SOCIALCREDIT_WORKSPACE or ./socialcredit-workspace).",
         show_default=False,
     ),
 ]
@@ -66,7 +66,7 @@ EngineOpt = Annotated[
     str | None,
     typer.Option(
         "--engine",
-        help="Engine URL [default: duckdb://, the DuckDB file in the workspace].",
+        help="Engine URL (default: duckdb://, the DuckDB file in the workspace).",
         show_default=False,
     ),
 ]

@@ -20,7 +20,7 @@ from socialcredit.cli.common import (
 )
 from socialcredit.demo import DEFAULT_CITIZENS, DEFAULT_SEED, DemoHooks, run_demo
 from socialcredit.scorecard import TIERS
-from socialcredit.simulate.partners import PARTNERS
+from socialcredit.simulate import feed_names
 
 
 def demo_command(
@@ -43,7 +43,7 @@ def demo_command(
     def run() -> dict[str, Any]:
         with progress_bar() as bar:
             tasks = {
-                "simulate": bar.add_task("simulate partner feeds", total=len(PARTNERS) + 5),
+                "simulate": bar.add_task("simulate partner feeds", total=len(feed_names())),
                 "ingest": bar.add_task("validate and ingest", total=None),
                 "score": bar.add_task("score", total=6),
             }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from socialcredit.cli.common import (
@@ -25,29 +27,32 @@ from socialcredit.records import CATEGORIES
 from socialcredit.workspace import Workspace
 
 
+def _advance(bar: Progress, task: TaskID, _step: str) -> None:
+    bar.advance(task)
+
+
 def _partner_and_category(path: Path, partner: str | None, category: str | None) -> tuple[str, str]:
     """Take what the options say; otherwise read ``<partner>.<category>.<ext>``."""
     parts = path.name.split(".")
-    if partner is None or category is None:
-        if len(parts) < 3 or parts[-2] not in CATEGORIES:
-            raise InputError(
-                f"{path.name}: pass --partner and --category, or name the file "
-                "<partner>.<category>.<csv|jsonl|parquet>"
-            )
+    if (partner is None or category is None) and (len(parts) < 3 or parts[-2] not in CATEGORIES):
+        raise InputError(
+            f"{path.name}: pass --partner and --category, or name the file "
+            "<partner>.<category>.<csv|jsonl|parquet>"
+        )
     return partner or parts[-3], category or parts[-2]
 
 
 def ingest_command(
     files: Annotated[list[Path], typer.Argument(help="Feed files (CSV, JSON Lines or Parquet).")],
     partner: Annotated[
-        str | None, typer.Option(help="Partner id [default: from <partner>.<category>.csv].")
+        str | None, typer.Option(help="Partner id (default: from <partner>.<category>.csv).")
     ] = None,
     category: Annotated[
         str | None,
-        typer.Option(help=f"Record category: {', '.join(CATEGORIES)} [default: from file name]."),
+        typer.Option(help=f"Record category: {', '.join(CATEGORIES)} (default: from file name)."),
     ] = None,
     file_format: Annotated[
-        str | None, typer.Option("--format", help="csv, jsonl or parquet [default: by suffix].")
+        str | None, typer.Option("--format", help="csv, jsonl or parquet (default: by suffix).")
     ] = None,
     workspace: WorkspaceOpt = None,
     engine: EngineOpt = None,
@@ -83,7 +88,7 @@ def ingest_command(
                     category_name=what,
                     rejections_dir=space.rejections_dir,
                     fmt=file_format,
-                    on_step=lambda _step, task=task: bar.advance(task),
+                    on_step=partial(_advance, bar, task),
                 )
                 bar.update(task, completed=5)
                 reports.append(report.as_json())

@@ -8,8 +8,15 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from socialcredit.cli.common import EngineOpt, JsonOpt, WorkspaceOpt, emit, guarded, out
-from socialcredit.cli.common import settings_for
+from socialcredit.cli.common import (
+    EngineOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    emit,
+    guarded,
+    out,
+    settings_for,
+)
 from socialcredit.report import build_report
 from socialcredit.workspace import Workspace
 

@@ -13,7 +13,7 @@ from socialcredit.records import CATEGORIES, category, json_schema
 
 def schema_command(
     name: Annotated[
-        str | None, typer.Argument(help=f"Category: {', '.join(CATEGORIES)} [default: all].")
+        str | None, typer.Argument(help=f"Category: {', '.join(CATEGORIES)} (default: all).")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -28,11 +28,11 @@ from socialcredit.workspace import Workspace
 def score_command(
     as_of: Annotated[
         str | None,
-        typer.Option(help="As-of date YYYY-MM-DD [default: the latest observed date on file]."),
+        typer.Option(help="As-of date YYYY-MM-DD (default: the latest observed date on file)."),
     ] = None,
     scorecard: Annotated[
         Path | None,
-        typer.Option(help="Scorecard spec JSON [default: the shipped expert scorecard]."),
+        typer.Option(help="Scorecard spec JSON (default: the shipped expert scorecard)."),
     ] = None,
     workspace: WorkspaceOpt = None,
     engine: EngineOpt = None,

@@ -9,12 +9,24 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from socialcredit.cli.common import JsonOpt, emit, err, guarded, out, progress_bar
+from socialcredit.cli.common import (
+    JsonOpt,
+    WorkspaceOpt,
+    emit,
+    err,
+    guarded,
+    out,
+    progress_bar,
+    settings_for,
+)
 from socialcredit.simulate import DEFAULT_AS_OF, simulate
 
 
 def simulate_command(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the feeds into.")],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder to write the feeds into (default: WORKSPACE/feeds)."),
+    ] = None,
     citizens: Annotated[int, typer.Option(min=1, help="Number of people.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 7,
     as_of: Annotated[
@@ -23,6 +35,7 @@ def simulate_command(
     file_format: Annotated[
         str, typer.Option("--format", help="csv (as partners send) or parquet.")
     ] = "csv",
+    workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Write one feed file per partner and category, about 1% of rows malformed.
@@ -30,6 +43,8 @@ def simulate_command(
     Also writes truth/outcomes.csv (who defaults in the next 12 months, for
     validation only; never ingest it) and manifest.json.
     """
+
+    target = out_dir or settings_for(workspace).workspace / "feeds"
 
     def run() -> dict[str, Any]:
         try:
@@ -41,7 +56,7 @@ def simulate_command(
         with progress_bar() as bar:
             task = bar.add_task("simulate feeds", total=None)
             return simulate(
-                out_dir,
+                target,
                 citizens=citizens,
                 seed=seed,
                 as_of=day,
@@ -64,6 +79,6 @@ def simulate_command(
                 f"{feed['malformed']:,}",
             )
         out.print(table)
-        err.print(f"wrote {len(manifest['feeds'])} feeds to {out_dir}")
+        err.print(f"wrote {len(manifest['feeds'])} feeds to {target}")
 
     emit(manifest, as_json=as_json, human=human)

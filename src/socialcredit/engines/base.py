@@ -56,16 +56,16 @@ class LoadedFile:
     def columns(self) -> tuple[str, ...]:
         return tuple(self.types)
 
-    def file_rows(self, order: np.ndarray) -> np.ndarray:
+    def file_rows(self, order: Sequence[int] | np.ndarray) -> np.ndarray:
         """1-based file row numbers of parsed records at positions ``order``."""
-        order = np.asarray(order, dtype=np.int64)
+        positions = np.asarray(order, dtype=np.int64)
         if not self.parse_rejects:
-            return order + 1
+            return positions + 1
         # Parsed records fill, in order, the file rows that were not rejected.
         skipped = np.unique(np.asarray([r.row for r in self.parse_rejects], dtype=np.int64))
         candidates = np.arange(1, self.rows + len(skipped) + 1, dtype=np.int64)
-        kept = candidates[~np.isin(candidates, skipped)]
-        return kept[order]
+        kept: np.ndarray = candidates[~np.isin(candidates, skipped)]
+        return np.asarray(kept[positions])
 
 
 class Engine(ABC):
@@ -113,5 +113,6 @@ class Engine(ABC):
             return None
         return result.column(0)[0].as_py()
 
+    @abstractmethod
     def close(self) -> None:
         """Release the engine's resources."""

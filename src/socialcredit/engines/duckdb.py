@@ -65,10 +65,17 @@ class DuckDBEngine(Engine):
         except duckdb.Error as exc:
             raise EngineError("connect", f"-- open {self.database}", exc) from exc
 
+    def _run(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Execute and drain the result (DuckDB refuses new work while one is pending)."""
+        rows: list[tuple[Any, ...]] = self.con.execute(
+            sql, list(params) if params else None
+        ).fetchall()
+        return rows
+
     def execute(self, step: str, sql: str, params: Sequence[Any] = ()) -> None:
         self._notify(step, sql)
         try:
-            self.con.execute(sql, list(params) if params else None)
+            self._run(sql, params)
         except duckdb.Error as exc:
             raise EngineError(step, sql, exc) from exc
 
@@ -90,22 +97,22 @@ class DuckDBEngine(Engine):
             self.con.unregister("_arrow_in")
 
     def has_table(self, table: str) -> bool:
-        found = self.con.execute(
+        found = self._run(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
             "UNION ALL SELECT count(*) FROM duckdb_views() WHERE view_name = ?",
             [table, table],
-        ).fetchall()
+        )
         return any(count for (count,) in found)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.con.execute("BEGIN TRANSACTION")
+        self._run("BEGIN TRANSACTION")
         try:
             yield
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self._run("ROLLBACK")
             raise
-        self.con.execute("COMMIT")
+        self._run("COMMIT")
 
     def load_file(self, path: Path, fmt: FileFormat, table: str) -> LoadedFile:
         if not path.is_file():
@@ -119,17 +126,15 @@ class DuckDBEngine(Engine):
             elif fmt == "jsonl":
                 rejects = self._load_jsonl(source, table)
             else:
-                self.con.execute(
-                    f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_parquet('{source}')"
-                )
+                reader = f"read_parquet('{source}')"
+                self._run(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {reader}")
                 rejects = ()
         except duckdb.Error as exc:
             raise UnreadableFileError(f"{path}: cannot be read as {fmt}: {exc}") from exc
         types = {
-            str(name).lower(): _kind(str(kind))
-            for name, kind, *_ in self.con.execute(f"DESCRIBE {table}").fetchall()
+            str(name).lower(): _kind(str(kind)) for name, kind, *_ in self._run(f"DESCRIBE {table}")
         }
-        rows = int(self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]
+        rows = int(self._run(f"SELECT count(*) FROM {table}")[0][0])
         if rows == 0 and not rejects:
             raise UnreadableFileError(f"{path}: holds no records")
         # A table made by CREATE TABLE AS keeps insertion (file) order in its rowid.
@@ -137,7 +142,7 @@ class DuckDBEngine(Engine):
 
     def _load_csv(self, source: str, table: str) -> tuple[ParseReject, ...]:
         # Every value stays text so that a malformed value can be reported as sent.
-        self.con.execute(
+        self._run(
             f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv('{source}', "
             "header = true, all_varchar = true, ignore_errors = true, store_rejects = true, "
             f"parallel = false, rejects_table = '{table}_rej', rejects_scan = '{table}_rejscan')"
@@ -146,18 +151,18 @@ class DuckDBEngine(Engine):
             return tuple(
                 # reject lines count the header as line 1
                 ParseReject(int(line) - 1, str(message), str(text or ""))
-                for line, message, text in self.con.execute(
+                for line, message, text in self._run(
                     f"SELECT line, min(error_message), min(csv_line) FROM {table}_rej "
                     "GROUP BY line ORDER BY line"
-                ).fetchall()
+                )
             )
         finally:
-            self.con.execute(f"DROP TABLE IF EXISTS {table}_rej")
-            self.con.execute(f"DROP TABLE IF EXISTS {table}_rejscan")
+            self._run(f"DROP TABLE IF EXISTS {table}_rej")
+            self._run(f"DROP TABLE IF EXISTS {table}_rejscan")
 
     def _load_jsonl(self, source: str, table: str) -> tuple[ParseReject, ...]:
         """JSON Lines, one object per line; a line that is not a JSON object is rejected alone."""
-        self.con.execute(
+        self._run(
             f"CREATE OR REPLACE TEMP TABLE {table}_lines AS SELECT j, "
             "coalesce(CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' END, false) AS ok "
             "FROM read_csv("
@@ -167,15 +172,15 @@ class DuckDBEngine(Engine):
         try:
             rejects = tuple(
                 ParseReject(int(rowid) + 1, "not a JSON object", str(text))
-                for rowid, text in self.con.execute(
+                for rowid, text in self._run(
                     f"SELECT rowid, j FROM {table}_lines WHERE NOT ok ORDER BY rowid"
-                ).fetchall()
+                )
             )
             keys = [
                 str(key)
-                for (key,) in self.con.execute(
+                for (key,) in self._run(
                     f"SELECT DISTINCT unnest(json_keys(j)) FROM {table}_lines WHERE ok ORDER BY 1"
-                ).fetchall()
+                )
             ]
             if not keys:
                 keys = ["_empty"]
@@ -185,13 +190,13 @@ class DuckDBEngine(Engine):
                 )
                 for key in keys
             )
-            self.con.execute(
+            self._run(
                 f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {columns} "
                 f"FROM {table}_lines WHERE ok ORDER BY rowid"
             )
             return rejects
         finally:
-            self.con.execute(f"DROP TABLE IF EXISTS {table}_lines")
+            self._run(f"DROP TABLE IF EXISTS {table}_lines")
 
     def close(self) -> None:
         self.con.close()

@@ -55,7 +55,7 @@ def error_code(col: str) -> str:
 
     ``col`` must already be :func:`normalised`.
     """
-    well_formed = f"regexp_full_match({col}, '[0-9]{{17}}[0-9X]')"
+    well_formed = f"regexp_matches({col}, '^[0-9]{{17}}[0-9X]$')"
     check = f"substr('{CHECK_CHARACTERS}', (({_weighted_sum(col)}) % 11) + 1, 1)"
     year = f"CAST(substr({col}, 7, 4) AS INTEGER)"
     region_ok = (

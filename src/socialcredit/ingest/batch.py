@@ -84,9 +84,14 @@ def detect_format(path: Path, fmt: str | None = None) -> FileFormat:
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise UnreadableFileError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise UnreadableFileError(f"{path}: cannot be read ({exc.strerror})") from None
     return digest.hexdigest()
 
 

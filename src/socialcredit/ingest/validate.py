@@ -15,7 +15,7 @@ from socialcredit.records import Category, Field
 __all__ = ["RAW_PREFIX", "checked_sql", "describe"]
 
 RAW_PREFIX = "r_"
-_DATE_PATTERN = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 #: code -> message template; {field} and {choices} are filled in.
 _MESSAGES = {
@@ -52,7 +52,9 @@ def _typed(field: Field, raw: str, types: dict[str, str]) -> str:
     if field.type == "date":
         if types.get(field.name) == "date":
             return f"CAST({raw} AS DATE)"
-        return f"CASE WHEN regexp_full_match({raw}, '{_DATE_PATTERN}') THEN TRY_CAST({raw} AS DATE) END"
+        return (
+            f"CASE WHEN regexp_matches({raw}, '{_DATE_PATTERN}') THEN TRY_CAST({raw} AS DATE) END"
+        )
     if field.type == "amount":
         return f"TRY_CAST({raw} AS DECIMAL(18,2))"
     if field.type == "choice":
@@ -115,10 +117,12 @@ def checked_sql(
         errors.append(f"CASE WHEN {guard} AND ({rule.breaks}) THEN '{rule.field}:{rule.code}' END")
     raw_select = ", ".join([f"{order_expr} AS _ord", *raw_cols])
     typed_select = ", ".join(["_ord", *typed_cols])
+    carried = [RAW_PREFIX + f.name for f in fields]
+    if "partner_id" in present:
+        carried.append(f"{RAW_PREFIX}partner_id")
     return (
         f"WITH raw AS (SELECT {raw_select} FROM {staging}), "
-        f"typed AS (SELECT {typed_select}, {', '.join(RAW_PREFIX + f.name for f in fields)} "
-        "FROM raw) "
+        f"typed AS (SELECT {typed_select}, {', '.join(carried)} FROM raw) "
         f"SELECT _ord, {', '.join(f.name for f in fields)}, "
         f"concat_ws(';', {', '.join(errors)}) AS _errors FROM typed"
     )

@@ -57,6 +57,13 @@ CONTRACT = Category(
             "status is 'fulfilled' but fulfilled_date is empty",
         ),
         Rule(
+            "fulfilled_after_observed",
+            "fulfilled_date",
+            ("fulfilled_date", "observed_date"),
+            "fulfilled_date > observed_date",
+            "fulfilled_date is after observed_date",
+        ),
+        Rule(
             "start_after_observed",
             "start_date",
             ("start_date", "observed_date"),

@@ -41,6 +41,13 @@ JUDGMENT = Category(
             "resolved_date is before filed_date",
         ),
         Rule(
+            "resolved_after_observed",
+            "resolved_date",
+            ("resolved_date", "observed_date"),
+            "resolved_date > observed_date",
+            "resolved_date is after observed_date",
+        ),
+        Rule(
             "filed_after_observed",
             "filed_date",
             ("filed_date", "observed_date"),

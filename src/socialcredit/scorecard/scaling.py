@@ -1,6 +1,7 @@
 """Points-to-odds (PDO) scaling: log-odds of a good outcome -> points.
 
-score = offset + factor * ln(odds), factor = pdo / ln 2, offset = base_score - factor * ln(base_odds).
+score = offset + factor * ln(odds), where factor = pdo / ln 2 and
+offset = base_score - factor * ln(base_odds).
 A score of ``base_score`` means odds of ``base_odds`` to 1; every ``pdo`` points
 double the odds. Scores are clipped to [``min_score``, ``max_score``].
 

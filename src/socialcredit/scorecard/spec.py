@@ -10,9 +10,10 @@ clip(base_points + sum of feature points). Specs round-trip through JSON exactly
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -22,7 +23,7 @@ from socialcredit.scorecard.scaling import Scaling
 
 __all__ = ["FORMAT", "CategoryGroup", "FeatureSpec", "ScorecardSpec", "load_spec"]
 
-FORMAT = "socialcredit.scorecard/1"
+FORMAT: Final = "socialcredit.scorecard/1"
 
 #: Derived from the resident ID for fairness monitoring only; a scorecard may not use them.
 PROTECTED = ("birth_year", "age", "sex", "gender", "region", "province")
@@ -101,7 +102,9 @@ class ScorecardSpec(BaseModel):
             raise ValueError("feature names must be unique")
         for feature in self.features:
             ensure_allowed(feature.name, what="scorecard feature")
-            if any(word in feature.name.split("_") for word in PROTECTED):
+            words = feature.name.split("_")
+            terms = set(words) | {"_".join(pair) for pair in itertools.pairwise(words)}
+            if terms & set(PROTECTED):
                 raise ValueError(
                     f"feature {feature.name} uses a protected attribute derived from the "
                     f"resident ID ({', '.join(PROTECTED)}); these are kept for fairness "
@@ -133,9 +136,11 @@ class ScorecardSpec(BaseModel):
         try:
             return cls.model_validate_json(text)
         except ValidationError as exc:
-            raise SpecError(f"invalid scorecard spec: {exc}") from exc
-        except ValueError as exc:  # ForbiddenDataError raised inside a validator
-            raise SpecError(f"invalid scorecard spec: {exc}") from exc
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in error['loc']) or 'spec'}: {error['msg']}"
+                for error in exc.errors()
+            )
+            raise SpecError(f"invalid scorecard spec: {problems}") from None
 
 
 def load_spec(path: Path) -> ScorecardSpec:

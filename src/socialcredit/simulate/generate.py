@@ -7,6 +7,8 @@ the record schema's order.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 
 from socialcredit.simulate.partners import ContractStream, PaymentStream
@@ -28,15 +30,15 @@ def _as_of(pop: Population) -> np.datetime64:
 
 
 def _window_start(pop: Population) -> np.datetime64:
-    return (np.datetime64(pop.as_of, "M") - np.timedelta64(pop.months - 1, "M")).astype(
-        "datetime64[D]"
-    )
+    """First day of the window's first month (the as-of month is the last)."""
+    year, month = divmod(pop.as_of.year * 12 + pop.as_of.month - 1 - (pop.months - 1), 12)
+    return np.datetime64(dt.date(year, month + 1, 1), "D")
 
 
 def _in_shock(pop: Population, who: np.ndarray, month: np.ndarray) -> np.ndarray:
     """Whether month ``month`` falls in the six months after person ``who``'s shock."""
     start = pop.shock_month[who]
-    return (start >= 0) & (month >= start) & (month < start + 6)
+    return np.asarray((start >= 0) & (month >= start) & (month < start + 6))
 
 
 def _lags(rng: np.random.Generator, n: int, most: int) -> np.ndarray:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,6 +25,7 @@ import pyarrow.parquet as pq
 
 from socialcredit.records import CATEGORIES
 from socialcredit.simulate import generate
+from socialcredit.simulate.generate import Columns
 from socialcredit.simulate.malform import broken_lines, corrupt
 from socialcredit.simulate.partners import CONTRACT_STREAMS, PARTNERS, PAYMENT_STREAMS
 from socialcredit.simulate.people import Population, make_population
@@ -51,34 +53,50 @@ class Feed:
     malformed: int
 
 
-def _plans(pop: Population) -> Iterator[tuple[str, str, Callable[[np.random.Generator], Any]]]:
-    """(partner, category, generator) for every feed, grouped by partner and category."""
-    by_feed: dict[tuple[str, str], list[Callable[[np.random.Generator], Any]]] = {}
+Generator = Callable[[np.random.Generator], Columns]
+
+#: partner -> (verification kinds it checks, share of people it checks)
+CHECKS: dict[str, tuple[tuple[str, ...], float]] = {
+    "harbour-bank": (("identity", "address", "employment"), 0.70),
+    "skyline-telecom": (("phone",), 0.85),
+    "lantern-dating": (("identity",), 0.15),
+}
+
+
+def feed_names() -> list[tuple[str, str]]:
+    """(partner, category) of every feed the nation writes, in writing order."""
+    return sorted(
+        {(p.partner, "payment") for p in PAYMENT_STREAMS}
+        | {(c.partner, "contract") for c in CONTRACT_STREAMS}
+        | {("metro-people-court", "judgment")}
+        | {(partner, "verification") for partner in CHECKS}
+    )
+
+
+def _plans(pop: Population) -> list[tuple[str, str, list[Generator]]]:
+    """(partner, category, generators) for every feed, sorted by partner and category."""
+    by_feed: dict[tuple[str, str], list[Generator]] = {}
     for p in PAYMENT_STREAMS:
         by_feed.setdefault((p.partner, "payment"), []).append(
-            lambda rng, p=p: generate.payments(rng, pop, p)
+            partial(generate.payments, pop=pop, stream=p)
         )
     for c in CONTRACT_STREAMS:
         by_feed.setdefault((c.partner, "contract"), []).append(
-            lambda rng, c=c: generate.contracts(rng, pop, c)
+            partial(generate.contracts, pop=pop, stream=c)
         )
-    by_feed[("metro-people-court", "judgment")] = [lambda rng: generate.judgments(rng, pop)]
-    checks = {
-        "harbour-bank": (("identity", "address", "employment"), 0.70),
-        "skyline-telecom": (("phone",), 0.85),
-        "lantern-dating": (("identity",), 0.15),
-    }
-    for partner, (kinds, share) in checks.items():
+    by_feed[("metro-people-court", "judgment")] = [partial(generate.judgments, pop=pop)]
+    for partner, (kinds, share) in CHECKS.items():
         by_feed[(partner, "verification")] = [
-            lambda rng, k=kinds, s=share: generate.verifications(rng, pop, k, s)
+            partial(generate.verifications, pop=pop, kinds=kinds, share=share)
         ]
-    for (partner, category), parts in sorted(by_feed.items()):
+    assert sorted(by_feed) == feed_names()
+    return [(partner, category, parts) for (partner, category), parts in sorted(by_feed.items())]
 
-        def run(rng: np.random.Generator, parts: list[Any] = parts) -> Any:
-            pieces = [part(rng) for part in parts]
-            return {key: np.concatenate([p[key] for p in pieces]) for key in pieces[0]}
 
-        yield partner, category, run
+def _run(rng: np.random.Generator, parts: list[Generator]) -> Columns:
+    """One feed's columns: every generator of the feed, concatenated."""
+    pieces = [part(rng) for part in parts]
+    return {key: np.concatenate([piece[key] for piece in pieces]) for key in pieces[0]}
 
 
 def _table(pop: Population, partner: str, columns: dict[str, np.ndarray]) -> pa.Table:
@@ -145,11 +163,11 @@ def simulate(
     pop = make_population(np.random.default_rng(people_seed), citizens, as_of, months)
     plans = list(_plans(pop))
     feeds: list[Feed] = []
-    for (partner, category, run), feed_seed in zip(
+    for (partner, category, parts), feed_seed in zip(
         plans, feeds_seed.spawn(len(plans)), strict=True
     ):
         rng = np.random.default_rng(feed_seed)
-        table = _table(pop, partner, run(rng))
+        table = _table(pop, partner, _run(rng, parts))
         if fmt == "csv":
             table = table.cast(pa.schema([pa.field(n, pa.string()) for n in table.column_names]))
         table, bad = corrupt(rng, table, CATEGORIES[category], malformed_rate)

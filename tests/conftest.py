@@ -1,0 +1,78 @@
+"""Shared fixtures: a real DuckDB lake, a keyer, and a small synthetic nation
+ingested and scored once per session."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from socialcredit.engines import Engine, connect
+from socialcredit.identity import SubjectKeyer
+from socialcredit.ingest import BatchReport, ingest_file
+from socialcredit.lake import ensure_lake
+from socialcredit.scorecard import default_spec
+from socialcredit.scoring import ScoreRun, score_population
+from socialcredit.simulate import simulate
+
+SECRET = "test-secret"
+NATION_CITIZENS = 3000
+NATION_SEED = 11
+
+
+@pytest.fixture
+def keyer() -> SubjectKeyer:
+    return SubjectKeyer(SECRET)
+
+
+@pytest.fixture
+def lake(tmp_path: Path) -> Iterator[Engine]:
+    """An empty lake in a DuckDB file of its own."""
+    engine = connect(f"duckdb://{tmp_path / 'lake.duckdb'}")
+    ensure_lake(engine)
+    yield engine
+    engine.close()
+
+
+@dataclass
+class Nation:
+    root: Path
+    manifest: dict[str, Any]
+    engine: Engine
+    keyer: SubjectKeyer
+    batches: list[BatchReport]
+    run: ScoreRun
+
+
+@pytest.fixture(scope="session")
+def nation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nation]:
+    """A small nation: simulated, every feed ingested, scored with the default scorecard."""
+    root = tmp_path_factory.mktemp("nation")
+    manifest = simulate(root / "feeds", citizens=NATION_CITIZENS, seed=NATION_SEED)
+    engine = connect(f"duckdb://{root / 'lake.duckdb'}")
+    ensure_lake(engine)
+    keyer = SubjectKeyer(SECRET)
+    batches = [
+        ingest_file(
+            engine,
+            keyer,
+            root / "feeds" / feed["file"],
+            partner=feed["partner"],
+            category_name=feed["category"],
+            rejections_dir=root / "rejections",
+        )
+        for feed in manifest["feeds"]
+    ]
+    run = score_population(engine, default_spec())
+    yield Nation(root, manifest, engine, keyer, batches, run)
+    engine.close()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from socialcredit.errors import SpecError
+from socialcredit.scorecard import (
+    CategoryGroup,
+    FeatureSpec,
+    ScorecardSpec,
+    default_spec,
+    load_spec,
+)
+from socialcredit.scorecard.expert import build
+
+
+def test_shipped_default_is_the_expert_table_compiled() -> None:
+    assert default_spec() == build()
+    assert default_spec().to_json() == build().to_json()
+
+
+@st.composite
+def specs(draw: st.DrawFn) -> ScorecardSpec:
+    dims = ("a", "b")
+    features = []
+    for i in range(draw(st.integers(1, 6))):
+        if draw(st.booleans()):
+            edges = sorted(set(draw(st.lists(st.floats(-1e6, 1e6), min_size=0, max_size=5))))
+            features.append(
+                FeatureSpec(
+                    name=f"f{i}",
+                    dimension=draw(st.sampled_from(dims)),
+                    edges=tuple(edges),
+                    points=tuple(
+                        draw(
+                            st.lists(
+                                st.integers(-200, 200),
+                                min_size=len(edges) + 1,
+                                max_size=len(edges) + 1,
+                            )
+                        )
+                    ),
+                    missing_points=draw(st.integers(-200, 200)),
+                )
+            )
+        else:
+            features.append(
+                FeatureSpec(
+                    name=f"f{i}",
+                    dimension=draw(st.sampled_from(dims)),
+                    kind="categorical",
+                    groups=(
+                        CategoryGroup(values=("x", "y"), points=draw(st.integers(-50, 50))),
+                        CategoryGroup(values=("z",), points=draw(st.integers(-50, 50))),
+                    ),
+                    other_points=draw(st.integers(-50, 50)),
+                )
+            )
+    return ScorecardSpec(
+        version=draw(st.text("abc123.-", min_size=1, max_size=12)),
+        base_points=draw(st.integers(0, 900)),
+        dimensions=dims,
+        features=tuple(features),
+    )
+
+
+@given(specs())
+def test_specs_round_trip_through_json_exactly(spec: ScorecardSpec) -> None:
+    text = spec.to_json()
+    again = ScorecardSpec.from_json(text)
+    assert again == spec
+    assert again.to_json() == text
+
+
+def _with_feature(name: str) -> str:
+    spec = json.loads(default_spec().to_json())
+    spec["features"][0]["name"] = name
+    return json.dumps(spec)
+
+
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        ("religion_score", "religion"),
+        ("ch_political_view", "political_opinion"),
+        ("health_flag", "health"),
+    ],
+)
+def test_spec_using_forbidden_data_does_not_load(name: str, rule: str) -> None:
+    with pytest.raises(SpecError, match=rule):
+        ScorecardSpec.from_json(_with_feature(name))
+
+
+@pytest.mark.parametrize("name", ["birth_year", "sex", "pc_region_code", "age_band"])
+def test_spec_using_fairness_attributes_does_not_load(name: str) -> None:
+    with pytest.raises(SpecError, match="protected attribute"):
+        ScorecardSpec.from_json(_with_feature(name))
+
+
+def test_malformed_specs_say_why(tmp_path: Path) -> None:
+    spec = json.loads(default_spec().to_json())
+    spec["features"][0]["points"] = [1]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    with pytest.raises(SpecError, match=r"bad\.json.*edges need"):
+        load_spec(path)
+    path.write_text("{", encoding="utf-8")
+    with pytest.raises(SpecError, match="not JSON"):
+        load_spec(path)
+    with pytest.raises(SpecError, match="cannot read"):
+        load_spec(tmp_path / "absent.json")

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from socialcredit.errors import ConfigurationError
+from socialcredit.settings import Settings
+from socialcredit.workspace import Workspace
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(Settings.model_fields))
+def test_every_setting_is_documented(name: str) -> None:
+    assert Settings.model_fields[name].description
+    assert f"SOCIALCREDIT_{name.upper()}" in README
+
+
+def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SOCIALCREDIT_WORKSPACE", str(tmp_path))
+    monkeypatch.setenv("SOCIALCREDIT_THREADS", "1")
+    settings = Settings()
+    assert settings.workspace == tmp_path
+    assert settings.threads == 1
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    block = README.split("```", 2)[1].splitlines()
+    assert block[1:3] == [
+        "pip install . && socialcredit demo",
+        "pip install '.[test]' && python -m pytest",
+    ]
+
+
+def test_unknown_engine_is_a_clear_error(tmp_path: Path) -> None:
+    space = Workspace.open(Settings(workspace=tmp_path, engine="spark://local"))
+    with pytest.raises(ConfigurationError, match="supported engines: duckdb"):
+        space.engine()
