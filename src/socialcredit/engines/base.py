@@ -106,6 +106,10 @@ class Engine(ABC):
     def transaction(self) -> Iterator[None]:
         """All statements inside commit together or not at all (also on a crash)."""
 
+    @abstractmethod
+    def release_file(self, loaded: LoadedFile) -> None:
+        """Drop the staging table or view of a loaded file."""
+
     def scalar(self, step: str, sql: str, params: Sequence[Any] = ()) -> Any:
         """First value of the first row of a query (None when there is no row)."""
         result = self.query(step, sql, params)

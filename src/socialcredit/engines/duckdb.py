@@ -120,25 +120,31 @@ class DuckDBEngine(Engine):
         if path.stat().st_size == 0:
             raise UnreadableFileError(f"{path}: the file is empty")
         source = str(path).replace("'", "''")
+        self._drop(table)
         try:
             if fmt == "csv":
                 rejects = self._load_csv(source, table)
             elif fmt == "jsonl":
                 rejects = self._load_jsonl(source, table)
             else:
-                reader = f"read_parquet('{source}')"
-                self._run(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {reader}")
+                # Parquet is columnar and typed: a view reads only the columns each
+                # step needs, instead of copying the whole file first.
+                reader = f"read_parquet('{source}', file_row_number = true)"
+                self._run(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {reader}")
                 rejects = ()
         except duckdb.Error as exc:
             raise UnreadableFileError(f"{path}: cannot be read as {fmt}: {exc}") from exc
         types = {
-            str(name).lower(): _kind(str(kind)) for name, kind, *_ in self._run(f"DESCRIBE {table}")
+            str(name).lower(): _kind(str(kind))
+            for name, kind, *_ in self._run(f"DESCRIBE {table}")
+            if str(name) != "file_row_number"
         }
         rows = int(self._run(f"SELECT count(*) FROM {table}")[0][0])
         if rows == 0 and not rejects:
             raise UnreadableFileError(f"{path}: holds no records")
         # A table made by CREATE TABLE AS keeps insertion (file) order in its rowid.
-        return LoadedFile(table, types, rows, "rowid", rejects)
+        order = "file_row_number" if fmt == "parquet" else "rowid"
+        return LoadedFile(table, types, rows, order, rejects)
 
     def _load_csv(self, source: str, table: str) -> tuple[ParseReject, ...]:
         # Every value stays text so that a malformed value can be reported as sent.
@@ -197,6 +203,18 @@ class DuckDBEngine(Engine):
             return rejects
         finally:
             self._run(f"DROP TABLE IF EXISTS {table}_lines")
+
+    def release_file(self, loaded: LoadedFile) -> None:
+        self._drop(loaded.table)
+
+    def _drop(self, name: str) -> None:
+        """Drop a temporary table or view called ``name``, whichever it is."""
+        for (kind,) in self._run(
+            "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND temporary "
+            "UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = ? AND temporary",
+            [name, name],
+        ):
+            self._run(f"DROP {kind} {name}")
 
     def close(self) -> None:
         self.con.close()

@@ -59,8 +59,8 @@ def error_code(col: str) -> str:
     check = f"substr('{CHECK_CHARACTERS}', (({_weighted_sum(col)}) % 11) + 1, 1)"
     year = f"CAST(substr({col}, 7, 4) AS INTEGER)"
     region_ok = (
-        f"EXISTS (SELECT 1 FROM {REGION_TABLE} r WHERE r.code = substr({col}, 1, 6) "
-        f"AND {year} BETWEEN coalesce(r.start_year, 0) AND coalesce(r.end_year, 9999))"
+        f"EXISTS (SELECT 1 FROM {REGION_TABLE} reg WHERE reg.code = substr({col}, 1, 6) "
+        f"AND {year} BETWEEN coalesce(reg.start_year, 0) AND coalesce(reg.end_year, 9999))"
     )
     return (
         f"CASE WHEN {col} IS NULL OR {col} = '' THEN 'required' "

@@ -25,8 +25,7 @@ from socialcredit.engines import Engine, FileFormat, LoadedFile
 from socialcredit.errors import InputError, SchemaError, UnreadableFileError
 from socialcredit.forbidden import ensure_allowed
 from socialcredit.identity import SubjectKeyer
-from socialcredit.identity import sql as id_sql
-from socialcredit.ingest.validate import checked_sql, describe
+from socialcredit.ingest.validate import checked_sql, describe, identities_sql
 from socialcredit.records import Category, category
 
 __all__ = ["BatchReport", "detect_format", "ingest_file"]
@@ -136,25 +135,22 @@ def _check_values(engine: Engine, cat: Category) -> None:
             ensure_allowed(str(value), what=f"{item.name} value")
 
 
-def _pseudonymise(engine: Engine, keyer: SubjectKeyer) -> None:
-    """Key every valid resident ID not keyed before in this session.
+def _identify(engine: Engine, keyer: SubjectKeyer, loaded: LoadedFile) -> None:
+    """Check and key every resident ID of the file not seen before in this session.
 
     The cache is a temporary table: raw numbers live in memory for the session
-    only, never in the lake, and a person sent by many feeds is keyed once.
+    only, never in the lake, and a person sent by many feeds is checked and
+    keyed once.
     """
     if not engine.has_table(_KEY_CACHE):
         engine.execute(
             "key cache",
-            f"CREATE TEMP TABLE {_KEY_CACHE} (resident_id VARCHAR, subject_key VARCHAR, "
-            "birth_year INTEGER, sex VARCHAR, region VARCHAR)",
+            f"CREATE TEMP TABLE {_KEY_CACHE} (raw VARCHAR, number VARCHAR, id_error VARCHAR, "
+            "subject_key VARCHAR, birth_year INTEGER, sex VARCHAR, region VARCHAR)",
         )
     engine.execute(
         "pseudonymise",
-        f"INSERT INTO {_KEY_CACHE} SELECT resident_id, {keyer.sql('resident_id')}, "
-        f"year({id_sql.birth_date('resident_id')}), {id_sql.sex('resident_id')}, "
-        f"{id_sql.region('resident_id')} FROM (SELECT DISTINCT resident_id FROM _chk "
-        f"WHERE _errors = '') n WHERE NOT EXISTS (SELECT 1 FROM {_KEY_CACHE} c "
-        "WHERE c.resident_id = n.resident_id)",
+        identities_sql(loaded.table, _KEY_CACHE, keyer.sql("n")),
     )
 
 
@@ -166,9 +162,7 @@ def _same(cat: Category, a: str, b: str) -> str:
 def _deduplicate(engine: Engine, cat: Category, partner: str) -> None:
     """``_excluded(_ord, outcome)``: valid rows not to insert, as duplicate or conflict."""
     engine.execute(
-        "incoming",
-        f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT c.*, k.subject_key FROM _chk c "
-        f"JOIN {_KEY_CACHE} k ON k.resident_id = c.resident_id WHERE c._errors = ''",
+        "incoming", "CREATE OR REPLACE TEMP VIEW _incoming AS SELECT * FROM _chk WHERE _errors = ''"
     )
     engine.execute(
         "deduplicate",
@@ -265,14 +259,14 @@ def ingest_file(
     loaded = engine.load_file(path, file_format, "_stg")
     present = _check_columns(cat, loaded)
 
+    step("pseudonymise")
+    _identify(engine, keyer, loaded)
+
     step("validate")
     types = {name: kind for name, kind in loaded.types.items() if name in present}
-    sql = checked_sql(cat, loaded.table, loaded.order_expr, present, types, partner)
+    sql = checked_sql(cat, loaded.table, loaded.order_expr, present, types, partner, _KEY_CACHE)
     engine.execute("validate", f"CREATE OR REPLACE TEMP TABLE _chk AS {sql}")
     _check_values(engine, cat)
-
-    step("pseudonymise")
-    _pseudonymise(engine, keyer)
 
     step("deduplicate")
     _deduplicate(engine, cat, partner)
@@ -297,7 +291,7 @@ def ingest_file(
         )
         engine.execute(
             "insert subjects",
-            f"INSERT INTO subjects SELECT k.subject_key, k.birth_year, k.sex, k.region, ? "
+            "INSERT INTO subjects SELECT DISTINCT k.subject_key, k.birth_year, k.sex, k.region, ? "
             f"FROM {_KEY_CACHE} k WHERE k.subject_key IN (SELECT subject_key FROM _incoming) "
             "AND NOT EXISTS (SELECT 1 FROM subjects s WHERE s.subject_key = k.subject_key)",
             [batch_id],
@@ -342,7 +336,9 @@ def ingest_file(
         target = rejections_dir / f"{batch_id}.csv"
         _write_rejections(target, found)
         rejections_file = str(target)
-    for table in ("_stg", "_chk", "_incoming", "_excluded", "_rejected"):
+    engine.execute("clean up", "DROP VIEW IF EXISTS _incoming")
+    engine.release_file(loaded)
+    for table in ("_chk", "_excluded", "_rejected"):
         engine.execute("clean up", f"DROP TABLE IF EXISTS {table}")
     return BatchReport(
         batch_id=batch_id,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from socialcredit.identity import sql as id_sql
 from socialcredit.records import Category, Field
 
-__all__ = ["RAW_PREFIX", "checked_sql", "describe"]
+__all__ = ["RAW_PREFIX", "checked_sql", "describe", "identities_sql"]
 
 RAW_PREFIX = "r_"
 _DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -39,9 +39,15 @@ _MESSAGES = {
 
 
 def _raw(field: Field, present: set[str], types: dict[str, str]) -> str:
-    """The value as text, trimmed, empty -> NULL; typed columns pass through."""
+    """The value as sent: text trimmed with empty -> NULL; typed columns pass through.
+
+    The resident ID stays exactly as sent: it is the join key into the table
+    of checked identities, which normalises each distinct spelling once.
+    """
     if field.name not in present:
         return "NULL"
+    if field.type == "resident_id":
+        return f"CAST({field.name} AS VARCHAR)"
     kind = types.get(field.name)
     if (field.type, kind) in {("date", "date"), ("amount", "number")}:
         return field.name
@@ -59,14 +65,17 @@ def _typed(field: Field, raw: str, types: dict[str, str]) -> str:
         return f"TRY_CAST({raw} AS DECIMAL(18,2))"
     if field.type == "choice":
         return f"lower({raw})"
-    if field.type == "resident_id":
-        return id_sql.normalised(raw)
     return raw
 
 
 def _errors(field: Field) -> list[str]:
     """CASE expressions over typed column ``name`` and raw ``r_name``; each yields 'field:code'."""
     name, raw = field.name, RAW_PREFIX + field.name
+    if field.type == "resident_id":
+        # Checked once per distinct spelling (see ``identities_sql``), joined in as ``ids``.
+        return [
+            f"CASE WHEN {raw} IS NULL THEN '{name}:required' ELSE '{name}:' || ids.id_error END"
+        ]
     checks: list[tuple[str, str]] = []
     if field.required:
         checks.append(("required", f"{raw} IS NULL"))
@@ -76,18 +85,13 @@ def _errors(field: Field) -> list[str]:
         checks.append(("not_a_date", f"{raw} IS NOT NULL AND {name} IS NULL"))
     elif field.type == "amount":
         checks.append(("not_an_amount", f"{raw} IS NOT NULL AND {name} IS NULL"))
-        checks.append(
-            (
-                "not_positive" if field.positive else "negative",
-                f"{name} <= 0" if field.positive else f"{name} < 0",
-            )
-        )
+        if field.positive:
+            checks.append(("not_positive", f"{name} <= 0"))
+        else:
+            checks.append(("negative", f"{name} < 0"))
     elif field.type == "choice":
         choices = ", ".join(f"'{c}'" for c in field.choices)
         checks.append(("not_a_choice", f"{name} NOT IN ({choices})"))
-    elif field.type == "resident_id":
-        # The identity check yields its own code (format, checksum, ...) or NULL.
-        return [f"'{name}:' || ({id_sql.error_code(name)})"]
     return [f"CASE WHEN {cond} THEN '{name}:{code}' END" for code, cond in checks]
 
 
@@ -98,13 +102,22 @@ def checked_sql(
     present: set[str],
     types: dict[str, str],
     partner: str,
+    ids: str,
 ) -> str:
-    """SELECT over ``staging`` yielding typed columns, ``_ord`` and ``_errors``."""
+    """SELECT over ``staging``: ``_ord``, typed columns, ``subject_key`` and ``_errors``.
+
+    ``ids`` is the table :func:`identities_sql` fills: one row per distinct
+    spelling of a resident ID with its check result and subject key. The
+    resident ID itself is not in the output; ``subject_key`` stands for it.
+    """
     fields = category.all_fields
+    kept = [f for f in fields if f.type != "resident_id"]
     raw_cols = [f"{_raw(f, present, types)} AS {RAW_PREFIX}{f.name}" for f in fields]
+    carried = [RAW_PREFIX + f.name for f in fields]
     if "partner_id" in present:
         raw_cols.append(f"nullif(trim(CAST(partner_id AS VARCHAR)), '') AS {RAW_PREFIX}partner_id")
-    typed_cols = [f"{_typed(f, RAW_PREFIX + f.name, types)} AS {f.name}" for f in fields]
+        carried.append(f"{RAW_PREFIX}partner_id")
+    typed_cols = [f"{_typed(f, RAW_PREFIX + f.name, types)} AS {f.name}" for f in kept]
     errors = [expr for f in fields for expr in _errors(f)]
     if "partner_id" in present:
         partner_sql = partner.replace("'", "''")
@@ -116,15 +129,35 @@ def checked_sql(
         guard = " AND ".join(f"{name} IS NOT NULL" for name in rule.uses)
         errors.append(f"CASE WHEN {guard} AND ({rule.breaks}) THEN '{rule.field}:{rule.code}' END")
     raw_select = ", ".join([f"{order_expr} AS _ord", *raw_cols])
-    typed_select = ", ".join(["_ord", *typed_cols])
-    carried = [RAW_PREFIX + f.name for f in fields]
-    if "partner_id" in present:
-        carried.append(f"{RAW_PREFIX}partner_id")
+    typed_select = ", ".join(["_ord", *typed_cols, *carried])
     return (
         f"WITH raw AS (SELECT {raw_select} FROM {staging}), "
-        f"typed AS (SELECT {typed_select}, {', '.join(carried)} FROM raw) "
-        f"SELECT _ord, {', '.join(f.name for f in fields)}, "
-        f"concat_ws(';', {', '.join(errors)}) AS _errors FROM typed"
+        f"typed AS (SELECT {typed_select} FROM raw) "
+        f"SELECT _ord, {', '.join('typed.' + f.name for f in kept)}, ids.subject_key, "
+        f"concat_ws(';', {', '.join(errors)}) AS _errors FROM typed "
+        f"LEFT JOIN {ids} ids ON ids.raw = typed.{RAW_PREFIX}resident_id"
+    )
+
+
+def identities_sql(staging: str, ids: str, subject_key: str) -> str:
+    """INSERT into ``ids`` every distinct resident ID spelling of ``staging`` not there yet.
+
+    Each spelling is normalised, checked and keyed once, however many records
+    carry it: ``number`` (normalised), ``id_error`` (NULL when valid),
+    ``subject_key`` (``subject_key`` is the keying expression over column ``n``;
+    NULL when invalid) and the fairness attributes.
+    """
+    valid = "id_error IS NULL"
+    return (
+        f"INSERT INTO {ids} SELECT raw, n, id_error, CASE WHEN {valid} THEN {subject_key} END, "
+        f"CASE WHEN {valid} THEN year({id_sql.birth_date('n')}) END, "
+        f"CASE WHEN {valid} THEN {id_sql.sex('n')} END, "
+        f"CASE WHEN {valid} THEN {id_sql.region('n')} END "
+        f"FROM (SELECT raw, n, {id_sql.error_code('n')} AS id_error FROM "
+        f"(SELECT raw, {id_sql.normalised('raw')} AS n FROM "
+        f"(SELECT DISTINCT CAST(resident_id AS VARCHAR) AS raw FROM {staging}) d "
+        f"WHERE raw IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {ids} known WHERE known.raw = d.raw)) spelled) checked"
     )
 
 

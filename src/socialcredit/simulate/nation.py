@@ -171,8 +171,11 @@ def simulate(
         if fmt == "csv":
             table = table.cast(pa.schema([pa.field(n, pa.string()) for n in table.column_names]))
         table, bad = corrupt(rng, table, CATEGORIES[category], malformed_rate)
-        extra = broken_lines(rng, table, BROKEN_LINE_RATE * malformed_rate / MALFORMED_RATE)
-        extra = extra if fmt == "csv" else []
+        extra = (
+            broken_lines(rng, table, BROKEN_LINE_RATE * malformed_rate / MALFORMED_RATE)
+            if fmt == "csv"
+            else []
+        )
         path = out / f"{partner}.{category}.{fmt}"
         _write(table, path, fmt, extra)
         feeds.append(
