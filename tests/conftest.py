@@ -3,6 +3,7 @@ ingested and scored once per session."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,3 +77,24 @@ def nation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nation]:
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+POSTGRES_URL = os.environ.get(
+    "SOCIALCREDIT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A real PostgreSQL connection. Missing server: skipped locally, a failure in CI."""
+    import psycopg
+
+    try:
+        connection = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        message = f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI needs it; .ci/run starts it)")
+        pytest.skip(message)
+    yield connection
+    connection.close()

@@ -64,3 +64,18 @@ def test_unknown_and_invalid_people(nation: Nation) -> None:
         build_report(nation.engine, nation.keyer, resident(999, birth="19700101"))
     with pytest.raises(IdentityError, match="check character"):
         build_report(nation.engine, nation.keyer, "110105194912310021")
+
+
+def test_report_says_how_to_reach_the_next_tier(nation: Nation) -> None:
+    for person in _people(nation, "metro-people-court.judgment.csv")[:60]:
+        try:
+            report = build_report(nation.engine, nation.keyer, person)
+        except (IdentityError, NotFoundError):
+            continue
+        plan = report["improvement"]
+        if plan["next_tier"] is None or not plan["changes"]:
+            continue
+        assert plan["score"] == report["score"]
+        assert all(c["points"] > 0 and c["en"] and c["zh"] for c in plan["changes"])
+        return
+    pytest.fail("nobody with an actionable way up found")

@@ -37,6 +37,7 @@ _TABLES = {
     ),
     "lake_meta": "key VARCHAR, value VARCHAR",
     "scorecards": "version VARCHAR, spec_json VARCHAR, first_used TIMESTAMP",
+    "scorecard_live": "version VARCHAR, published_at TIMESTAMP",
     "score_runs": (
         "run_id VARCHAR, as_of DATE, scorecard_version VARCHAR, engine VARCHAR, "
         "subjects BIGINT, scores_digest VARCHAR, created_at TIMESTAMP"

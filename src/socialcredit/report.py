@@ -21,6 +21,7 @@ from socialcredit.identity import SubjectKeyer, parse, province_name
 from socialcredit.lake import record_columns
 from socialcredit.records import CATEGORIES
 from socialcredit.scorecard import MAX_REASONS, TIERS
+from socialcredit.scorecard.improve import next_tier_plan
 from socialcredit.scoring import stored_scorecard
 
 __all__ = ["build_report", "reason_sentences"]
@@ -135,6 +136,7 @@ def build_report(engine: Engine, keyer: SubjectKeyer, resident_id: str) -> dict[
         "dimension_names": {d: {"en": en, "zh": zh} for d, (en, zh) in DIMENSIONS.items()},
         "reasons": reasons,
         "features": {name: features.get(name) for name in (f.name for f in spec.features)},
+        "improvement": next_tier_plan(spec, features).as_json(),
         "records": {name: _records(engine, key, name) for name in CATEGORIES},
         "history": [{k: _plain(v) for k, v in row.items()} for row in history],
         "held_for_fairness_monitoring_only": {

@@ -13,23 +13,31 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
-from socialcredit.dimensions import DIMENSIONS, features_sql
+from socialcredit.dimensions import DIMENSIONS, FEATURES, features_sql
 from socialcredit.engines import Engine
 from socialcredit.errors import InputError, NotFoundError, SpecError
+from socialcredit.identity import SubjectKeyer
 from socialcredit.records import CATEGORIES
 from socialcredit.scorecard import MAX_REASONS, TIERS, ScorecardSpec, score_sql
+from socialcredit.scorecard.compile import quote
 
 __all__ = [
     "ScoreRun",
     "latest_observed",
+    "live_scorecard",
+    "publish_scorecard",
     "score_population",
     "scores_digest",
     "stored_scorecard",
+    "training_dataset",
 ]
 
 Step = Callable[[str], None]
@@ -120,6 +128,7 @@ def score_population(
     """Score every subject with records observed by ``as_of`` (default: the latest)."""
     started = time.perf_counter()
     step = on_step or (lambda _name: None)
+    spec.ensure_fair()
     unknown = [d for d in spec.dimensions if d not in DIMENSIONS]
     if unknown:
         raise SpecError(
@@ -189,3 +198,71 @@ def score_population(
         scores_digest=digest,
         elapsed_s=round(time.perf_counter() - started, 3),
     )
+
+
+def publish_scorecard(engine: Engine, spec: ScorecardSpec) -> dict[str, Any]:
+    """Make ``spec`` the live scorecard of this lake (what ``score`` uses by default)."""
+    spec.ensure_fair()
+    unreadable = [f.column for f in spec.features if f.column not in FEATURES]
+    if unreadable:
+        raise SpecError(
+            f"scorecard {spec.version} reads column(s) {', '.join(unreadable)} that the "
+            "platform does not compute; train on `socialcredit model dataset` output to get "
+            f"a scorecard over the platform's features ({', '.join(FEATURES)})"
+        )
+    unknown = [d for d in spec.dimensions if d not in DIMENSIONS]
+    if unknown:
+        raise SpecError(
+            f"scorecard {spec.version} uses dimension(s) {', '.join(unknown)}; known: "
+            f"{', '.join(DIMENSIONS)} (map columns with --dimension-map when training)"
+        )
+    published = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with engine.transaction():
+        _register_scorecard(engine, spec)
+        engine.execute(
+            "publish", "INSERT INTO scorecard_live VALUES (?, ?)", [spec.version, published]
+        )
+    return {
+        "version": spec.version,
+        "published_at": published.isoformat(),
+        "features": [f.name for f in spec.features],
+    }
+
+
+def live_scorecard(engine: Engine) -> ScorecardSpec | None:
+    """The most recently published scorecard, if any was published."""
+    version = engine.scalar(
+        "live scorecard", "SELECT version FROM scorecard_live ORDER BY published_at DESC LIMIT 1"
+    )
+    return None if version is None else stored_scorecard(engine, str(version))
+
+
+def training_dataset(
+    engine: Engine, keyer: SubjectKeyer, truth: Path, out: Path, *, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """Features as of a date joined with outcomes, written as Parquet (no resident IDs)."""
+    day = as_of or latest_observed(engine)
+    try:
+        outcomes = pacsv.read_csv(
+            truth, convert_options=pacsv.ConvertOptions(column_types={"resident_id": pa.string()})
+        )
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"{truth}: cannot be read as CSV ({exc})") from exc
+    if "resident_id" not in outcomes.column_names or outcomes.num_columns < 2:
+        raise InputError(f"{truth}: needs a resident_id column and at least one outcome column")
+    engine.create_table_from_arrow("_outcomes", outcomes, temporary=True)
+    extra = ", ".join(f"o.{quote(c)}" for c in outcomes.column_names if c != "resident_id")
+    names = ", ".join(f"f.{name}" for name in FEATURES)
+    rows = engine.query(
+        "training dataset",
+        f"SELECT f.subject_key, {names}, {extra} FROM ({features_sql(day)}) f "
+        f"JOIN _outcomes o ON f.subject_key = {keyer.sql('o.resident_id')} ORDER BY f.subject_key",
+    )
+    engine.execute("clean up", "DROP TABLE IF EXISTS _outcomes")
+    pq.write_table(rows, out)
+    return {
+        "rows": rows.num_rows,
+        "as_of": day.isoformat(),
+        "out": str(out),
+        "columns": rows.column_names,
+    }

@@ -95,10 +95,30 @@ def test_spec_using_forbidden_data_does_not_load(name: str, rule: str) -> None:
         ScorecardSpec.from_json(_with_feature(name))
 
 
-@pytest.mark.parametrize("name", ["birth_year", "sex", "pc_region_code", "age_band"])
-def test_spec_using_fairness_attributes_does_not_load(name: str) -> None:
-    with pytest.raises(SpecError, match="protected attribute"):
-        ScorecardSpec.from_json(_with_feature(name))
+@pytest.mark.parametrize(
+    ("name", "term"),
+    [
+        ("birth_year", "birth_year"),
+        ("sex", "sex"),
+        ("pc_region_code", "region"),
+        ("age_band", "age"),
+        ("marital_status", "marital"),
+        ("foreign_worker", "foreign"),
+    ],
+)
+def test_spec_using_protected_attributes_may_not_score_people(name: str, term: str) -> None:
+    spec = ScorecardSpec.from_json(_with_feature(name))
+    assert spec.protected_features() == {name: term}
+    with pytest.raises(SpecError, match=rf"protected attribute\(s\) {name} \({term}\)"):
+        spec.ensure_fair()
+    default_spec().ensure_fair()
+
+
+def test_protected_attributes_refuse_population_scoring(lake) -> None:  # type: ignore[no-untyped-def]
+    from socialcredit.scoring import score_population
+
+    with pytest.raises(SpecError, match="protected"):
+        score_population(lake, ScorecardSpec.from_json(_with_feature("age_band")))
 
 
 def test_malformed_specs_say_why(tmp_path: Path) -> None:

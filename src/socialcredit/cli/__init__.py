@@ -11,6 +11,7 @@ import typer
 
 from socialcredit.cli.demo import demo_command
 from socialcredit.cli.ingest import ingest_command
+from socialcredit.cli.model import app as model_app
 from socialcredit.cli.report import report_command
 from socialcredit.cli.schema import schema_command
 from socialcredit.cli.score import score_command
@@ -31,6 +32,7 @@ app.command("ingest")(ingest_command)
 app.command("score")(score_command)
 app.command("report")(report_command)
 app.command("schema")(schema_command)
+app.add_typer(model_app, name="model")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -27,6 +28,7 @@ from rich.progress import (
 
 from socialcredit.errors import (
     ConfigurationError,
+    EngineError,
     ForbiddenDataError,
     InputError,
     NotFoundError,
@@ -111,7 +113,10 @@ def fail(error: BaseException, *, as_json: bool) -> NoReturn:
         payload |= {"field": error.field, "rule": error.rule}
     if as_json:
         sys.stdout.write(json.dumps({"error": payload}, ensure_ascii=False) + "\n")
-    err.print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True)
+    shown = str(error)
+    if isinstance(error, EngineError):  # the SQL is for the log, not the terminal
+        shown = f"engine step {error.step!r} failed: {error.__cause__}"
+    err.print(f"[bold red]error:[/] {escape(shown)}", markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 

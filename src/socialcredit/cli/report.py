@@ -67,6 +67,19 @@ def report_command(
                 f"{reason['records_total']} from {', '.join(sources) or '-'}",
             )
         out.print(reasons)
+        plan = report["improvement"]
+        if plan["next_tier"] is not None:
+            steps = Table(title=f"to reach {plan['next_tier']} 提升到下一档 (+{plan['needed']})")
+            steps.add_column("change")
+            steps.add_column("改进")
+            for change in plan["changes"]:
+                steps.add_row(change["en"], change["zh"])
+            if not plan["changes"]:
+                steps.add_row(
+                    "Only time can help: late payments stop counting as they age.",
+                    "逾期记录随时间推移不再计入。",
+                )
+            out.print(steps)
         records = Table(title="records on file 信用记录")
         for column in ("category", "records", "sources"):
             records.add_column(column)

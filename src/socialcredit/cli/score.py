@@ -21,7 +21,7 @@ from socialcredit.cli.common import (
 )
 from socialcredit.errors import InputError
 from socialcredit.scorecard import TIERS, default_spec, load_spec
-from socialcredit.scoring import ScoreRun, score_population
+from socialcredit.scoring import ScoreRun, live_scorecard, score_population
 from socialcredit.workspace import Workspace
 
 
@@ -32,7 +32,9 @@ def score_command(
     ] = None,
     scorecard: Annotated[
         Path | None,
-        typer.Option(help="Scorecard spec JSON (default: the shipped expert scorecard)."),
+        typer.Option(
+            help="Scorecard spec JSON (default: the published one, else the shipped expert one)."
+        ),
     ] = None,
     workspace: WorkspaceOpt = None,
     engine: EngineOpt = None,
@@ -52,9 +54,13 @@ def score_command(
                 day = dt.date.fromisoformat(as_of)
             except ValueError:
                 raise InputError(f"--as-of {as_of!r} is not a date (expected YYYY-MM-DD)") from None
-        spec = load_spec(scorecard) if scorecard else default_spec()
         space = Workspace.open(settings)
         try:
+            spec = (
+                load_spec(scorecard)
+                if scorecard
+                else live_scorecard(space.engine()) or default_spec()
+            )
             with progress_bar() as bar:
                 task = bar.add_task("score", total=4)
                 return score_population(

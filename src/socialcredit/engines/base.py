@@ -110,6 +110,12 @@ class Engine(ABC):
     def release_file(self, loaded: LoadedFile) -> None:
         """Drop the staging table or view of a loaded file."""
 
+    def encode_categories(self, table: str, max_levels: int = 256) -> list[str]:
+        """Store low-cardinality text columns of ``table`` dictionary-encoded, if the
+        engine can; values and query results do not change. Returns the columns
+        encoded (none by default)."""
+        return []
+
     def scalar(self, step: str, sql: str, params: Sequence[Any] = ()) -> Any:
         """First value of the first row of a query (None when there is no row)."""
         result = self.query(step, sql, params)

@@ -11,7 +11,7 @@ from socialcredit.scorecard.evaluate import MAX_REASONS
 from socialcredit.scorecard.spec import FeatureSpec, ScorecardSpec
 from socialcredit.scorecard.tiers import tier_sql
 
-__all__ = ["points_sql", "score_sql"]
+__all__ = ["points_sql", "quote", "score_sql"]
 
 
 def _literal(value: float) -> str:
@@ -25,7 +25,10 @@ def points_sql(feature: FeatureSpec, column: str) -> str:
     NaN counts as missing, as in the Python evaluator.
     """
     if feature.kind == "numeric":
-        cases = [f"WHEN {column} IS NULL OR isnan({column}) THEN {feature.missing_points}"]
+        # NaN equals NaN in DuckDB, PostgreSQL and Spark alike (unlike IEEE), so this
+        # portable test catches it; isnan() does not exist everywhere.
+        nan = f"{column} = CAST('NaN' AS DOUBLE)"
+        cases = [f"WHEN {column} IS NULL OR {nan} THEN {feature.missing_points}"]
         cases += [
             f"WHEN {column} < {_literal(edge)} THEN {points}"
             for edge, points in zip(feature.edges, feature.points, strict=False)
@@ -40,12 +43,54 @@ def points_sql(feature: FeatureSpec, column: str) -> str:
     return f"CASE {' '.join(cases)} ELSE {default} END"
 
 
-def score_sql(spec: ScorecardSpec, features: str) -> str:
-    """SELECT over the table ``features`` (subject_key + one column per feature)."""
-    point_cols = ", ".join(f"{points_sql(f, f.name)} AS p_{f.name}" for f in spec.features)
+def quote(name: str) -> str:
+    """A column name as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _ranks(spec: ScorecardSpec) -> str:
+    """``rk_<feature>``: the feature's position when sorted by points lost (descending),
+    ties in spec order, as the Python evaluator sorts them.
+
+    Every rank is a flat sum of comparisons of the same row's losses, so no
+    column depends on another reason: the expression stays polynomial in size
+    on engines that inline common table expressions (PostgreSQL, Spark).
+    """
+    names = [f.name for f in spec.features]
+    ranks = []
+    for i, name in enumerate(names):
+        terms = [
+            f"CASE WHEN l_{other} {'>=' if j < i else '>'} l_{name} THEN 1 ELSE 0 END"
+            for j, other in enumerate(names)
+            if j != i
+        ]
+        ranks.append(f"{' + '.join(terms) or '0'} AS rk_{name}")
+    return ", ".join(ranks)
+
+
+def _reasons(spec: ScorecardSpec) -> str:
+    """``reason_k`` / ``lost_k``: the feature at position k-1, if it lost points."""
+    parts = []
+    for k in range(1, MAX_REASONS + 1):
+        hit = [(f.name, f"rk_{f.name} = {k - 1} AND l_{f.name} > 0") for f in spec.features]
+        parts.append(
+            "CASE " + " ".join(f"WHEN {c} THEN '{n}'" for n, c in hit) + f" END AS reason_{k}"
+        )
+        parts.append(
+            "CASE " + " ".join(f"WHEN {c} THEN l_{n}" for n, c in hit) + f" END AS lost_{k}"
+        )
+    return ", ".join(parts)
+
+
+def score_sql(spec: ScorecardSpec, source: str, key: str = "subject_key") -> str:
+    """SELECT over table ``source`` (``key`` + the columns the features read).
+
+    Yields ``key``, ``score``, ``tier``, ``sub_<dimension>`` and
+    ``reason_1..4`` / ``lost_1..4``.
+    """
+    point_cols = ", ".join(f"{points_sql(f, quote(f.column))} AS p_{f.name}" for f in spec.features)
     total = " + ".join([str(spec.base_points), *(f"p_{f.name}" for f in spec.features)])
     lo, hi = spec.scaling.min_score, spec.scaling.max_score
-    clipped = f"least(greatest({total}, {lo}), {hi})"
     subs = []
     for dimension in spec.dimensions:
         worst, best = spec.dimension_range(dimension)
@@ -56,26 +101,15 @@ def score_sql(spec: ScorecardSpec, features: str) -> str:
             if span
             else f"650 AS sub_{dimension}"
         )
-    # Reasons: unpivot points lost per feature, rank, keep the top MAX_REASONS.
-    lost = " UNION ALL ".join(
-        f"SELECT subject_key, '{f.name}' AS feature, {order} AS ord, {f.best} - p_{f.name} AS lost "
-        f"FROM points WHERE p_{f.name} < {f.best}"
-        for order, f in enumerate(spec.features)
-    )
-    picks = ", ".join(
-        f"max(CASE WHEN rn = {i} THEN feature END) AS reason_{i}, "
-        f"max(CASE WHEN rn = {i} THEN lost END) AS lost_{i}"
-        for i in range(1, MAX_REASONS + 1)
-    )
+    lost = ", ".join(f"{f.best} - p_{f.name} AS l_{f.name}" for f in spec.features)
+    ctes = [
+        f"points AS (SELECT {quote(key)} AS _key, {point_cols} FROM {source})",
+        f"lost AS (SELECT _key, least(greatest({total}, {lo}), {hi}) AS score, "
+        f"{', '.join(subs)}, {lost} FROM points)",
+        f"ranked AS (SELECT *, {_ranks(spec)} FROM lost)",
+    ]
     return (
-        f"WITH points AS (SELECT subject_key, {point_cols} FROM {features}), "
-        f"totals AS (SELECT subject_key, {clipped} AS score, {', '.join(subs)} FROM points), "
-        f"ranked AS (SELECT subject_key, feature, lost, row_number() OVER (PARTITION BY "
-        f"subject_key ORDER BY lost DESC, ord) AS rn FROM ({lost}) l), "
-        f"reasons AS (SELECT subject_key, {picks} FROM ranked WHERE rn <= {MAX_REASONS} "
-        "GROUP BY subject_key) "
-        f"SELECT t.subject_key, t.score, {tier_sql('t.score')} AS tier, "
-        f"{', '.join('t.sub_' + d for d in spec.dimensions)}, "
-        f"{', '.join(f'r.reason_{i}, r.lost_{i}' for i in range(1, MAX_REASONS + 1))} "
-        "FROM totals t LEFT JOIN reasons r ON r.subject_key = t.subject_key"
+        f"WITH {', '.join(ctes)} SELECT _key AS {quote(key)}, score, "
+        f"{tier_sql('score')} AS tier, {', '.join('sub_' + d for d in spec.dimensions)}, "
+        f"{_reasons(spec)} FROM ranked"
     )

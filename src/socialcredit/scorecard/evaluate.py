@@ -69,7 +69,7 @@ def subscore(points: int, worst: int, best: int) -> int:
 
 def evaluate(spec: ScorecardSpec, values: Mapping[str, Value]) -> Scored:
     """Score, tier, subscores, points per feature and the main reasons of one subject."""
-    points = {f.name: feature_points(f, values.get(f.name)) for f in spec.features}
+    points = {f.name: feature_points(f, values.get(f.column)) for f in spec.features}
     total = spec.scaling.clip(spec.base_points + sum(points.values()))
     subscores = {}
     for dimension in spec.dimensions:
@@ -83,6 +83,7 @@ def evaluate(spec: ScorecardSpec, values: Mapping[str, Value]) -> Scored:
     ]
     lost.sort(key=lambda item: (-item[0], item[1]))
     reasons = tuple(
-        Reason(name, amount, values.get(name)) for amount, _, name in lost[:MAX_REASONS]
+        Reason(name, amount, values.get(spec.feature(name).column))
+        for amount, _, name in lost[:MAX_REASONS]
     )
     return Scored(total, tier_of(total), subscores, points, reasons)

@@ -61,6 +61,7 @@ EXPERT: dict[str, tuple[str, tuple[float, ...], tuple[float, ...], float]] = {
 def build() -> ScorecardSpec:
     """Compile :data:`EXPERT` into a spec with whole points."""
     from socialcredit.dimensions import FEATURES
+    from socialcredit.scorecard.improve import ACTIONS
 
     features = tuple(
         FeatureSpec(
@@ -70,6 +71,7 @@ def build() -> ScorecardSpec:
             points=tuple(SCALING.points(w) for w in weights),
             missing_points=SCALING.points(missing),
             label=FEATURES[name].label,
+            actionable=name in ACTIONS,
         )
         for name, (dimension, edges, weights, missing) in EXPERT.items()
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 from typing import Final, Literal
 
@@ -21,12 +22,45 @@ from socialcredit.errors import SpecError
 from socialcredit.forbidden import ensure_allowed
 from socialcredit.scorecard.scaling import Scaling
 
-__all__ = ["FORMAT", "CategoryGroup", "FeatureSpec", "ScorecardSpec", "load_spec"]
+__all__ = [
+    "FORMAT",
+    "PROTECTED",
+    "CategoryGroup",
+    "FeatureSpec",
+    "ScoreBand",
+    "ScorecardSpec",
+    "Training",
+    "load_spec",
+    "protected_term",
+]
 
 FORMAT: Final = "socialcredit.scorecard/1"
 
-#: Derived from the resident ID for fairness monitoring only; a scorecard may not use them.
-PROTECTED = ("birth_year", "age", "sex", "gender", "region", "province")
+#: Words naming protected attributes: kept (where derived from the resident ID) for
+#: fairness monitoring only. A scorecard using them may be studied but never score people.
+PROTECTED = (
+    "birth",
+    "birth_year",
+    "age",
+    "sex",
+    "gender",
+    "marital",
+    "region",
+    "province",
+    "foreign",
+    "citizenship",
+)
+
+
+def protected_term(name: str) -> str | None:
+    """The protected attribute a feature or column name refers to, if any.
+
+    >>> protected_term("age_in_years"), protected_term("mortgage_amount")
+    ('age', None)
+    """
+    words = [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
+    terms = ["_".join(pair) for pair in itertools.pairwise(words)] + words
+    return next((t for t in terms if t in PROTECTED), None)
 
 
 class CategoryGroup(BaseModel):
@@ -50,6 +84,14 @@ class FeatureSpec(BaseModel):
     other_points: int = 0
     missing_points: int = 0
     label: str = ""
+    #: column the feature reads when it differs from ``name`` (trained on outside data)
+    source: str | None = None
+    #: whether a person can change it (history length and tenure cannot)
+    actionable: bool = True
+
+    @property
+    def column(self) -> str:
+        return self.source or self.name
 
     @model_validator(mode="after")
     def _shape(self) -> FeatureSpec:
@@ -82,6 +124,30 @@ class FeatureSpec(BaseModel):
         return min(self.all_points())
 
 
+class ScoreBand(BaseModel):
+    """Share of a population in a score band (for population stability)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    low: int
+    high: int
+    share: float
+
+
+class Training(BaseModel):
+    """What a trained scorecard was fitted on, for monitoring."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rows: int
+    bad_rate: float
+    target: str
+    auc: float
+    penalty: float
+    bands: tuple[ScoreBand, ...]
+    excluded: dict[str, str] = {}
+
+
 class ScorecardSpec(BaseModel):
     """A whole scorecard."""
 
@@ -94,6 +160,7 @@ class ScorecardSpec(BaseModel):
     base_points: int
     dimensions: tuple[str, ...]
     features: tuple[FeatureSpec, ...]
+    training: Training | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> ScorecardSpec:
@@ -102,20 +169,34 @@ class ScorecardSpec(BaseModel):
             raise ValueError("feature names must be unique")
         for feature in self.features:
             ensure_allowed(feature.name, what="scorecard feature")
-            words = feature.name.split("_")
-            terms = set(words) | {"_".join(pair) for pair in itertools.pairwise(words)}
-            if terms & set(PROTECTED):
-                raise ValueError(
-                    f"feature {feature.name} uses a protected attribute derived from the "
-                    f"resident ID ({', '.join(PROTECTED)}); these are kept for fairness "
-                    "monitoring only"
-                )
+            if feature.source is not None:
+                ensure_allowed(feature.source, what="scorecard feature column")
             if feature.dimension not in self.dimensions:
                 raise ValueError(
                     f"feature {feature.name}: dimension {feature.dimension!r} is not one of "
                     f"{', '.join(self.dimensions)}"
                 )
         return self
+
+    def protected_features(self) -> dict[str, str]:
+        """Features naming a protected attribute: feature -> attribute."""
+        found = {}
+        for feature in self.features:
+            term = protected_term(feature.name) or protected_term(feature.column)
+            if term is not None:
+                found[feature.name] = term
+        return found
+
+    def ensure_fair(self) -> None:
+        """Refuse to score people with a scorecard that uses protected attributes."""
+        found = self.protected_features()
+        if found:
+            listed = ", ".join(f"{name} ({term})" for name, term in found.items())
+            raise SpecError(
+                f"scorecard {self.version} uses protected attribute(s) {listed}; age, sex, "
+                "marital status, region and national origin are kept for fairness monitoring "
+                "only and may not score people. Retrain without them."
+            )
 
     def feature(self, name: str) -> FeatureSpec:
         for item in self.features:

@@ -1,0 +1,407 @@
+"""Learn a scorecard from outcomes, as a scikit-learn estimator.
+
+The model is additive over bins (a scorecard): fine bins per feature
+(:mod:`.binning`), one weight per bin step, fitted by ridge-penalised logistic
+regression with optional sign bounds that make a feature's effect monotone.
+The penalty is chosen by stratified cross-validation on ROC AUC. Bin weights
+become whole points by PDO scaling, so the output is an ordinary
+:class:`ScorecardSpec`: the batch engine, the single-person evaluator and the
+reasons use it unchanged, and it needs none of these libraries to score.
+
+>>> trainer = ScorecardTrainer()          # doctest: +SKIP
+>>> trainer.fit(frame.drop(columns="bad"), frame["bad"]).spec_.to_json()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+
+from socialcredit.errors import InputError
+from socialcredit.forbidden import ensure_allowed
+from socialcredit.scorecard.binning import MISSING, Binned, Direction, design, fit_bins
+from socialcredit.scorecard.scaling import Scaling
+from socialcredit.scorecard.spec import (
+    CategoryGroup,
+    FeatureSpec,
+    ScoreBand,
+    ScorecardSpec,
+    Training,
+    protected_term,
+)
+from socialcredit.scorecard.tabular import Column, target_values, to_columns
+from socialcredit.scorecard.vectorised import score_columns
+
+__all__ = ["DEFAULT_PENALTIES", "ScorecardTrainer", "feature_name"]
+
+DEFAULT_PENALTIES = (3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+Monotone = Literal["increasing", "decreasing", "none"]
+_DIRECTIONS: dict[str, Direction] = {"increasing": 1, "decreasing": -1, "none": 0}
+
+
+def feature_name(column: str) -> str:
+    """A spec feature name for a data column: lower snake case, starting with a letter.
+
+    >>> feature_name("Credit Amount (EUR)")
+    'credit_amount_eur'
+    """
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", column)
+    name = re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
+    return name if name[:1].isalpha() else f"f_{name}"
+
+
+def _fit_logistic(
+    x: np.ndarray,
+    y: np.ndarray,
+    penalty: float,
+    bounds: list[tuple[float | None, float | None]],
+    start: np.ndarray | None = None,
+) -> np.ndarray:
+    """[intercept, weights] minimising mean log-loss + penalty/2 * |weights|^2 within bounds."""
+    rows = len(y)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = w[0] + x @ w[1:]
+        p = expit(z)
+        grad = np.empty_like(w)
+        grad[0] = np.sum(p - y) / rows
+        grad[1:] = x.T @ (p - y) / rows + penalty * w[1:]
+        value = np.sum(np.logaddexp(0.0, z) - y * z) / rows + penalty * np.dot(w[1:], w[1:]) / 2
+        return float(value), grad
+
+    if start is None:
+        start = np.zeros(x.shape[1] + 1)
+        start[0] = np.log(y.mean() / (1 - y.mean()))
+    result = minimize(
+        loss,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(None, None), *bounds],
+        options={"maxiter": 2000},
+    )
+    return np.asarray(result.x)
+
+
+def _bounds(binned: list[Binned]) -> list[tuple[float | None, float | None]]:
+    bounds: list[tuple[float | None, float | None]] = []
+    for spec in binned:
+        if spec.kind == "numeric":
+            step: tuple[float | None, float | None] = (
+                (0.0, None)
+                if spec.direction > 0
+                else (None, 0.0)
+                if spec.direction < 0
+                else (None, None)
+            )
+            bounds += [step] * len(spec.edges) + [(None, None)]
+        else:
+            bounds += [(None, None)] * spec.width
+    return bounds
+
+
+class ScorecardTrainer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """Fit a points scorecard to a 0/1 outcome (1 = bad).
+
+    Parameters mirror the CLI (``socialcredit model fit --help``). Fitted
+    attributes end in ``_``: ``spec_`` (the scorecard), ``features_`` (data
+    columns used), ``excluded_`` (column -> why it was left out), ``penalty_``,
+    ``cv_auc_``, ``bins_``, ``intercept_``, ``classes_``, ``feature_names_in_``.
+    ``score`` returns ROC AUC, the measure scorecards are judged by.
+    """
+
+    def __init__(
+        self,
+        *,
+        version: str | None = None,
+        pdo: float = 50.0,
+        base_score: int = 600,
+        base_odds: float = 20.0,
+        max_bins: int = 20,
+        min_share: float = 0.02,
+        monotone: Literal["auto", "off"] = "auto",
+        directions: Mapping[str, Monotone] | None = None,
+        penalties: Sequence[float] = DEFAULT_PENALTIES,
+        cv: int = 5,
+        dimension_map: Mapping[str, str] | None = None,
+        default_dimension: str = "general",
+        exclude: Sequence[str] = (),
+        fixed: Sequence[str] = (),
+        exclude_protected: bool = True,
+        random_state: int = 0,
+    ) -> None:
+        self.version = version
+        self.pdo = pdo
+        self.base_score = base_score
+        self.base_odds = base_odds
+        self.max_bins = max_bins
+        self.min_share = min_share
+        self.monotone = monotone
+        self.directions = directions
+        self.penalties = penalties
+        self.cv = cv
+        self.dimension_map = dimension_map
+        self.default_dimension = default_dimension
+        self.exclude = exclude
+        self.fixed = fixed
+        self.exclude_protected = exclude_protected
+        self.random_state = random_state
+
+    # -- fitting -------------------------------------------------------------------------
+
+    def _select(self, columns: dict[str, Column]) -> tuple[list[str], dict[str, str]]:
+        used, excluded = [], {}
+        for name, column in columns.items():
+            ensure_allowed(name, what="training column")
+            term = protected_term(name)
+            if name in self.exclude:
+                excluded[name] = "excluded on request"
+            elif term is not None and self.exclude_protected:
+                excluded[name] = f"protected attribute ({term}): fairness monitoring only"
+            elif column.kind == "numeric" and np.all(np.isnan(column.values)):
+                excluded[name] = "no values"
+            elif len({v for v in column.values.tolist() if v == v and v is not None}) < 2:
+                excluded[name] = "a single value"
+            elif column.kind == "categorical" and len(set(column.values.tolist())) > 0.5 * len(
+                column
+            ):
+                excluded[name] = "an identifier (mostly distinct values), not a feature"
+            else:
+                used.append(name)
+        unknown = set(self.directions or {}) - set(columns)
+        if unknown:
+            raise InputError(f"directions name unknown column(s): {', '.join(sorted(unknown))}")
+        if not used:
+            raise InputError("no usable feature column left after exclusions: " + repr(excluded))
+        return used, excluded
+
+    def _bins(self, columns: dict[str, Column], used: list[str], y: np.ndarray) -> list[Binned]:
+        binned = []
+        for name in used:
+            forced = (self.directions or {}).get(name)
+            if forced is not None and forced not in _DIRECTIONS:
+                raise InputError(f"direction for {name!r} must be increasing, decreasing or none")
+            direction: Direction | None = (
+                _DIRECTIONS[forced]
+                if forced is not None
+                else (0 if self.monotone == "off" else None)
+            )
+            binned.append(
+                fit_bins(
+                    columns[name],
+                    y,
+                    max_bins=self.max_bins,
+                    min_share=self.min_share,
+                    direction=direction,
+                )
+            )
+        return binned
+
+    def _choose_penalty(
+        self, columns: dict[str, Column], used: list[str], y: np.ndarray
+    ) -> tuple[float, float]:
+        penalties = sorted(self.penalties, reverse=True)
+        if len(penalties) == 1 or self.cv < 2:
+            return penalties[0], float("nan")
+        folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        scores = np.zeros(len(penalties))
+        for train_rows, test_rows in folds.split(np.zeros(len(y)), y):
+            part = {name: columns[name].take(train_rows) for name in used}
+            held = {name: columns[name].take(test_rows) for name in used}
+            binned = self._bins(part, used, y[train_rows])
+            x_train, x_test = design(binned, part), design(binned, held)
+            start = None
+            for i, penalty in enumerate(penalties):  # strongest first; warm starts
+                start = _fit_logistic(x_train, y[train_rows], penalty, _bounds(binned), start)
+                scores[i] += roc_auc_score(y[test_rows], x_test @ start[1:]) / self.cv
+        best = int(np.argmax(scores))
+        return penalties[best], float(scores[best])
+
+    def fit(self, X: Any, y: Any) -> ScorecardTrainer:  # noqa: N803 (scikit-learn convention)
+        columns = to_columns(X)
+        target = target_values(_from_target(y))
+        if len(target) != len(next(iter(columns.values()))):
+            raise InputError("X and y have different numbers of rows")
+        used, excluded = self._select(columns)
+        self.penalty_, self.cv_auc_ = self._choose_penalty(columns, used, target)
+        self.bins_ = self._bins(columns, used, target)
+        weights = _fit_logistic(
+            design(self.bins_, columns), target, self.penalty_, _bounds(self.bins_)
+        )
+        self.intercept_ = float(weights[0])
+        self.classes_ = np.array([0, 1])
+        self.feature_names_in_ = np.asarray(list(columns), dtype=object)
+        self.n_features_in_ = len(columns)
+        self.target_ = str(getattr(y, "name", None) or "target")
+        self.spec_ = self._to_spec(columns, target, weights[1:], excluded)
+        self.features_ = [f.column for f in self.spec_.features]
+        self.excluded_ = dict(self.spec_.training.excluded) if self.spec_.training else {}
+        return self
+
+    # -- from weights to points --------------------------------------------------------
+
+    def _scaling(self) -> Scaling:
+        return Scaling(pdo=self.pdo, base_score=self.base_score, base_odds=self.base_odds)
+
+    def _to_spec(
+        self,
+        columns: dict[str, Column],
+        y: np.ndarray,
+        weights: np.ndarray,
+        excluded: dict[str, str],
+    ) -> ScorecardSpec:
+        scaling = self._scaling()
+        features: list[FeatureSpec] = []
+        offset = 0
+        shift_total = 0.0
+        taken: set[str] = set()
+        for spec in self.bins_:
+            block, offset = weights[offset : offset + spec.width], offset + spec.width
+            x = design([spec], {spec.name: columns[spec.name]})
+            # Centre each feature on its training mean: 0 points = an average value,
+            # which is also what a value never seen in training (e.g. missing) gets.
+            mean = float(np.mean(x @ block))
+            shift_total += mean
+            feature = self._feature(spec, block, mean, scaling, taken)
+            if feature is None:
+                excluded[spec.name] = "no effect after fitting"
+                continue
+            features.append(feature)
+        base = round(scaling.offset - scaling.factor * (self.intercept_ + shift_total))
+        dimensions = tuple(dict.fromkeys(f.dimension for f in features))
+        draft = ScorecardSpec(
+            version="draft",
+            scaling=scaling,
+            base_points=base,
+            dimensions=dimensions,
+            features=tuple(features),
+        )
+        scores = score_columns(draft, {f.column: columns[f.column].values for f in features})
+        training = Training(
+            rows=len(y),
+            bad_rate=round(float(y.mean()), 6),
+            target=self.target_,
+            penalty=self.penalty_,
+            auc=round(float(roc_auc_score(y, -scores)), 6),
+            bands=_bands(scores),
+            excluded=excluded,
+        )
+        content = draft.model_copy(update={"training": training}).to_json()
+        version = self.version or "trained-" + hashlib.sha256(content.encode()).hexdigest()[:12]
+        return draft.model_copy(
+            update={
+                "version": version,
+                "training": training,
+                "description": "Trained scorecard: fine bins, "
+                "ridge-penalised logistic regression, PDO scaling.",
+            }
+        )
+
+    def _feature(
+        self, spec: Binned, block: np.ndarray, mean: float, scaling: Scaling, taken: set[str]
+    ) -> FeatureSpec | None:
+        name = feature_name(spec.name)
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        dimension = (self.dimension_map or {}).get(spec.name, self.default_dimension)
+        common: dict[str, Any] = {
+            "name": name,
+            "dimension": dimension,
+            "label": spec.name,
+            "source": None if name == spec.name else spec.name,
+            "actionable": spec.name not in self.fixed,
+        }
+        if spec.kind == "numeric":
+            steps = block[: len(spec.edges)]
+            contributions = np.concatenate([[0.0], np.cumsum(steps)]) - mean
+            points = [scaling.points(-c) for c in contributions]
+            missing = scaling.points(-(block[-1] - mean)) if spec.has_missing else 0
+            edges, kept = _merge_equal(list(spec.edges), points)
+            if len(set(kept)) == 1 and (not spec.has_missing or missing == kept[0]):
+                return None
+            return FeatureSpec(
+                kind="numeric",
+                edges=tuple(edges),
+                points=tuple(kept),
+                missing_points=missing,
+                **common,
+            )
+        level_points = {
+            level: scaling.points(-(w - mean))
+            for level, w in zip(spec.levels, block[:-1], strict=True)
+        }
+        other = scaling.points(-(block[-1] - mean))
+        missing = level_points.pop(MISSING, other)
+        if len(set(level_points.values()) | {other, missing}) == 1:
+            return None
+        groups: dict[int, list[str]] = {}
+        for level, value in level_points.items():
+            groups.setdefault(value, []).append(level)
+        return FeatureSpec(
+            kind="categorical",
+            groups=tuple(
+                CategoryGroup(values=tuple(sorted(v)), points=p)
+                for p, v in sorted(groups.items(), reverse=True)
+            ),
+            other_points=other,
+            missing_points=missing,
+            **common,
+        )
+
+    # -- using the fitted scorecard ----------------------------------------------------
+
+    def decision_function(self, X: Any) -> np.ndarray:  # noqa: N803
+        """Scores (350-950; higher = lower risk)."""
+        columns = to_columns(X)
+        return score_columns(self.spec_, {k: v.values for k, v in columns.items()})
+
+    def predict_proba(self, X: Any) -> np.ndarray:  # noqa: N803
+        """[P(good), P(bad)] per row, from the score through the scaling."""
+        scaling = self.spec_.scaling
+        log_odds_good = (self.decision_function(X) - scaling.offset) / scaling.factor
+        bad = expit(-log_odds_good)
+        return np.column_stack([1 - bad, bad])
+
+    def predict(self, X: Any) -> np.ndarray:  # noqa: N803
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:  # noqa: N803
+        """ROC AUC of the scores against ``y`` (1 = bad)."""
+        target = target_values(_from_target(y))
+        return float(roc_auc_score(target, -self.decision_function(X), sample_weight=sample_weight))
+
+
+def _from_target(y: Any) -> Column:
+    from socialcredit.scorecard.tabular import _from_values
+
+    return _from_values("target", np.asarray(y))
+
+
+def _merge_equal(edges: list[float], points: list[int]) -> tuple[list[float], list[int]]:
+    """Drop edges between bins with the same points: same scores, a shorter spec."""
+    kept_edges: list[float] = []
+    kept_points = [points[0]]
+    for edge, value in zip(edges, points[1:], strict=True):
+        if value != kept_points[-1]:
+            kept_edges.append(edge)
+            kept_points.append(value)
+    return kept_edges, kept_points
+
+
+def _bands(scores: np.ndarray, width: int = 50) -> tuple[ScoreBand, ...]:
+    bands = []
+    for low in range(350, 950, width):
+        high = low + width - 1 if low + width < 950 else 950
+        share = float(np.mean((scores >= low) & (scores <= high)))
+        bands.append(ScoreBand(low=low, high=high, share=round(share, 6)))
+    return tuple(bands)

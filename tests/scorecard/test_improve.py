@@ -1,0 +1,62 @@
+"""How to reach the next tier: enough points, only actionable features, fewest changes."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from hypothesis import given, settings
+
+from socialcredit.scorecard import default_spec, evaluate
+from socialcredit.scorecard.improve import _bins, next_tier_plan
+from socialcredit.scorecard.tiers import TIERS
+from tests.scorecard.test_batch_equals_single import SPEC, rows
+
+
+def _apply(values: dict[str, Any], feature: str, target: str) -> dict[str, Any]:
+    """A value inside the target bin of ``feature``."""
+    spec = SPEC.feature(feature)
+    for (text, _), (low, high) in zip(
+        _bins(spec), itertools.pairwise([-1e12, *spec.edges, 1e12]), strict=False
+    ):
+        if text == target:
+            return values | {feature: low if low > -1e12 else high - 1}
+    raise AssertionError(target)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows)
+def test_plan_reaches_the_next_tier_with_actionable_changes(values: dict[str, Any]) -> None:
+    plan = next_tier_plan(SPEC, values)
+    scored = evaluate(SPEC, values)
+    assert plan.score == scored.score
+    if plan.next_tier is None:
+        assert scored.tier == TIERS[-1][0]
+        return
+    assert all(SPEC.feature(c.feature).actionable for c in plan.changes)
+    after = dict(values)
+    for change in plan.changes:
+        after = _apply(after, change.feature, change.target)
+    threshold = next(low for name, low, _, _ in TIERS if name == plan.next_tier)
+    if plan.reachable:
+        assert evaluate(SPEC, after).score >= threshold
+        # fewest changes: no smaller set of actionable features gains enough
+        gains = sorted(
+            (
+                max(p for _, p in _bins(f)) - evaluate(SPEC, values).points[f.name]
+                for f in SPEC.features
+                if f.actionable
+            ),
+            reverse=True,
+        )
+        assert sum(gains[: len(plan.changes) - 1]) < plan.needed
+    else:
+        assert sum(c.points for c in plan.changes) < plan.needed
+
+
+def test_history_and_tenure_are_never_advised() -> None:
+    fixed = {f.name for f in default_spec().features if not f.actionable}
+    assert {"ch_history_months", "pc_years_at_address", "ch_months_since_late30"} <= fixed
+    assert {"ch_amount_overdue", "pc_employment_verified"} <= {
+        f.name for f in default_spec().features if f.actionable
+    }
