@@ -67,15 +67,19 @@ def ours(x: pd.DataFrame, y: pd.Series, *, protected: bool) -> Any:
     return lambda frame: -model.decision_function(frame)
 
 
-def optbinning(x: pd.DataFrame, y: pd.Series) -> Any:
+def optbinning_card(x: pd.DataFrame, y: pd.Series) -> Any:
     from optbinning import BinningProcess, Scorecard
 
-    card = Scorecard(
+    return Scorecard(
         binning_process=BinningProcess(list(x.columns), categorical_variables=categorical(x)),
         estimator=LogisticRegression(),
         scaling_method="pdo_odds",
         scaling_method_params={"pdo": 50, "odds": 20, "scorecard_points": 600},
     ).fit(x, y)
+
+
+def optbinning(x: pd.DataFrame, y: pd.Series) -> Any:
+    card = optbinning_card(x, y)
     return lambda frame: -card.score(frame)
 
 
@@ -199,8 +203,6 @@ def quality(name: str) -> dict[str, dict[str, float]]:
 
 
 def throughput(rows: int) -> list[tuple[str, float, str]]:
-    from optbinning import BinningProcess, Scorecard
-
     frame = pd.read_csv(DATA / "german.csv")
     x, y = frame.drop(columns="bad"), frame["bad"]
     big = x.sample(rows, replace=True, random_state=0).reset_index(drop=True)
@@ -231,12 +233,7 @@ def throughput(rows: int) -> list[tuple[str, float, str]]:
     ours_reasons = time.perf_counter() - started
     engine.close()
 
-    card = Scorecard(
-        binning_process=BinningProcess(list(x.columns), categorical_variables=categorical(x)),
-        estimator=LogisticRegression(),
-        scaling_method="pdo_odds",
-        scaling_method_params={"pdo": 50, "odds": 20, "scorecard_points": 600},
-    ).fit(x, y)
+    card = optbinning_card(x, y)
     started = time.perf_counter()
     card.score(big)
     opt = rows / (time.perf_counter() - started)
