@@ -7,7 +7,8 @@ Each step runs in its own process, so its peak resident memory (max RSS, from
 wait4) is its own. Prints a table; add it to benchmarks/RESULTS.md with the
 date and the machine. Goals (issue 2, 2 cores): ingest >= 1,000,000 records/s
 from Parquet with full validation; score 1,000,000 citizens (features +
-scorecard + reasons) in <= 20 s; peak memory <= 4 GB.
+scorecard + reasons) in <= 20 s; peak memory <= 4 GB. Issue 9: the fairness
+report on 1,000,000 people in <= 30 s.
 """
 
 from __future__ import annotations
@@ -62,6 +63,17 @@ run = score_population(ws.engine(), default_spec())
 ws.close()
 print(json.dumps({"subjects": run.subjects, "digest": run.scores_digest[:16]}))
 """,
+    "fairness": """
+import json, sys
+from pathlib import Path
+from socialcredit.settings import Settings
+from socialcredit.workspace import Workspace
+from socialcredit.fairness import fairness_report
+ws = Workspace.open(Settings(workspace=Path(sys.argv[1]) / "ws"))
+report = fairness_report(ws.engine())
+ws.close()
+print(json.dumps({"people": report.people, "flags": len(report.flags)}))
+""",
 }
 
 
@@ -101,6 +113,8 @@ def main() -> None:
         rows.append(("ingest", seconds, peak, f"{rate:,.0f} records/s ({options.format})"))
         seconds, peak, sco = run_step("score", str(root))
         rows.append(("score", seconds, peak, f"{sco['subjects']:,} citizens"))
+        seconds, peak, fair = run_step("fairness", str(root))
+        rows.append(("fairness report", seconds, peak, f"{fair['people']:,} people"))
     finally:
         if not options.keep and options.dir is None:
             shutil.rmtree(root, ignore_errors=True)

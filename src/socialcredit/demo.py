@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 
 from socialcredit.engines import Engine
 from socialcredit.errors import ConfigurationError
+from socialcredit.fairness import fairness_report
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import BatchReport, ingest_file
 from socialcredit.scorecard import ScorecardSpec, default_spec
@@ -124,6 +125,8 @@ def run_demo(
         auc, _matched = auc_against_truth(
             engine, keyer, workspace.feeds_dir / manifest["truth"], run.run_id
         )
+        hooks.step("fairness")
+        fairness = fairness_report(engine, run.run_id)
         summary: dict[str, Any] = {
             "citizens": citizens,
             "seed": seed,
@@ -144,6 +147,8 @@ def run_demo(
             "run_id": run.run_id,
             "engine": run.engine,
             "dimensions_scored": list((spec or default_spec()).dimensions),
+            "fairness_lowest_ratio": fairness.lowest,
+            "fairness_flags": len(fairness.flags),
             "elapsed_s": round(time.perf_counter() - started, 2),
         }
         (workspace.root / "summary.json").write_text(

@@ -45,7 +45,7 @@ def demo_command(
             tasks = {
                 "simulate": bar.add_task("simulate partner feeds", total=len(feed_names())),
                 "ingest": bar.add_task("validate and ingest", total=None),
-                "score": bar.add_task("score", total=6),
+                "score": bar.add_task("score", total=7),
             }
             hooks = DemoHooks(
                 stage=lambda name, total: bar.update(tasks[name], total=total),
@@ -71,6 +71,12 @@ def demo_command(
             table.add_row(f"  {en} {zh} ({low}+)", f"{summary['tier_counts'][name]:,}")
         table.add_row("score range", f"{summary['score_min']}-{summary['score_max']}")
         table.add_row("AUC against simulated outcome", f"{summary['auc_vs_truth']:.3f}")
+        low = summary["fairness_lowest_ratio"]
+        if low:
+            table.add_row(
+                "lowest adverse impact ratio",
+                f"{low['ratio']:.2f} ({low['attribute']} {low['group']} at {low['cutoff']})",
+            )
         table.add_row("elapsed", f"{summary['elapsed_s']:.1f} s")
         out.print(table)
         root = settings.workspace

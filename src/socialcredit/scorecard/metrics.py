@@ -15,7 +15,7 @@ from sklearn.metrics import roc_auc_score, roc_curve
 from socialcredit.scorecard.scaling import Scaling
 from socialcredit.scorecard.spec import ScoreBand
 
-__all__ = ["Evaluation", "evaluate_scores", "psi"]
+__all__ = ["Evaluation", "evaluate_scores", "psi", "score_bands"]
 
 BAND_WIDTH = 50
 
@@ -45,6 +45,21 @@ def _bands(width: int = BAND_WIDTH) -> list[tuple[int, int]]:
         (low, min(low + width - 1, 950) if low + width < 950 else 950)
         for low in range(350, 950, width)
     ]
+
+
+def score_bands(scores: np.ndarray, width: int = BAND_WIDTH) -> tuple[ScoreBand, ...]:
+    """Share of ``scores`` in each band of ``width`` points from 350 to 950."""
+    scores = np.asarray(scores, dtype=float)
+    return tuple(
+        ScoreBand(
+            low=low,
+            high=high,
+            share=round(float(np.mean((scores >= low) & (scores <= high))), 6)
+            if len(scores)
+            else 0.0,
+        )
+        for low, high in _bands(width)
+    )
 
 
 def psi(expected: tuple[ScoreBand, ...], scores: np.ndarray) -> float:

@@ -29,11 +29,11 @@ from sklearn.model_selection import StratifiedKFold
 from socialcredit.errors import InputError
 from socialcredit.forbidden import ensure_allowed
 from socialcredit.scorecard.binning import MISSING, Binned, Direction, design, fit_bins
+from socialcredit.scorecard.metrics import score_bands
 from socialcredit.scorecard.scaling import Scaling
 from socialcredit.scorecard.spec import (
     CategoryGroup,
     FeatureSpec,
-    ScoreBand,
     ScorecardSpec,
     Training,
     protected_term,
@@ -292,7 +292,7 @@ class ScorecardTrainer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             target=self.target_,
             penalty=self.penalty_,
             auc=round(float(roc_auc_score(y, -scores)), 6),
-            bands=_bands(scores),
+            bands=score_bands(scores),
             excluded=excluded,
         )
         content = draft.model_copy(update={"training": training}).to_json()
@@ -396,12 +396,3 @@ def _merge_equal(edges: list[float], points: list[int]) -> tuple[list[float], li
             kept_edges.append(edge)
             kept_points.append(value)
     return kept_edges, kept_points
-
-
-def _bands(scores: np.ndarray, width: int = 50) -> tuple[ScoreBand, ...]:
-    bands = []
-    for low in range(350, 950, width):
-        high = low + width - 1 if low + width < 950 else 950
-        share = float(np.mean((scores >= low) & (scores <= high)))
-        bands.append(ScoreBand(low=low, high=high, share=round(share, 6)))
-    return tuple(bands)

@@ -1,0 +1,189 @@
+"""Fairness monitoring: do scores treat groups alike?
+
+For a score run, at each tier cut-off, the share of each group scoring at or
+above it ("approval rate"), and the adverse impact ratio: a group's rate over
+the best-treated group's rate for the same attribute. A ratio below 0.8 (the
+four-fifths rule) is flagged. Groups are sex, age band and province, derived
+from the resident ID and kept for exactly this; no scorecard may use them.
+Groups smaller than ``MIN_GROUP`` are reported but not flagged. Every flag
+carries the p-value of a two-proportion z-test against the best-treated group,
+significant when below 0.05 divided by the number of comparisons made for that
+attribute (Bonferroni): with 31 provinces and four cut-offs some ratios fall
+below 0.8 by chance alone. The headline (``lowest``) is the lowest significant
+ratio, or the lowest ratio when none is significant.
+Also the population stability index between this run and the one before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from socialcredit.engines import Engine
+from socialcredit.errors import NotFoundError
+from socialcredit.identity import province_name
+from socialcredit.scorecard.metrics import psi, score_bands
+from socialcredit.scorecard.tiers import TIERS
+
+__all__ = ["AGE_BANDS", "FOUR_FIFTHS", "MIN_GROUP", "FairnessReport", "fairness_report"]
+
+FOUR_FIFTHS = 0.8
+MIN_GROUP = 100
+#: (label, lowest age, highest age) on the run's as-of date
+AGE_BANDS = (("18-29", 0, 29), ("30-44", 30, 44), ("45-59", 45, 59), ("60+", 60, 200))
+CUTOFFS = tuple(low for _, low, _, _ in TIERS[1:])
+
+
+@dataclass(frozen=True)
+class FairnessReport:
+    run_id: str
+    as_of: str
+    scorecard_version: str
+    people: int
+    cutoffs: tuple[int, ...]
+    groups: list[dict[str, Any]]
+    flags: list[dict[str, Any]]
+    lowest: dict[str, Any] | None
+    psi_vs_previous: float | None
+    previous_run: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _run(engine: Engine, run_id: str | None) -> dict[str, Any]:
+    where = "WHERE run_id = ?" if run_id else ""
+    rows = engine.query(
+        "score run",
+        f"SELECT run_id, as_of, scorecard_version FROM score_runs {where} "
+        "ORDER BY created_at DESC LIMIT 1",
+        [run_id] if run_id else [],
+    ).to_pylist()
+    if not rows:
+        raise NotFoundError(
+            f"no score run {run_id!r}" if run_id else "no score run yet; run socialcredit score"
+        )
+    found: dict[str, Any] = rows[0]
+    return found
+
+
+def _band_sql(as_of: dt.date) -> str:
+    age = f"{as_of.year} - s.birth_year"
+    cases = " ".join(
+        f"WHEN {age} BETWEEN {low} AND {high} THEN '{label}'" for label, low, high in AGE_BANDS
+    )
+    return f"CASE {cases} END"
+
+
+def _best(rows: list[dict[str, Any]], column: str) -> dict[str, Any] | None:
+    """The row with the highest ``column`` (the best-treated group)."""
+    return max(rows, key=lambda r: float(r[column]), default=None)
+
+
+def _two_proportion_p(rate: float, n: int, best: float, best_n: int) -> float:
+    """Two-sided p-value that two approval rates differ (pooled z-test)."""
+    pooled = (rate * n + best * best_n) / (n + best_n)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / n + 1 / best_n))
+    if spread == 0:
+        return 1.0
+    return math.erfc(abs(best - rate) / spread / math.sqrt(2))
+
+
+def _psi(engine: Engine, run: dict[str, Any]) -> tuple[float | None, str | None]:
+    """PSI of this run's scores against the run made before it."""
+    previous = engine.query(
+        "previous run",
+        "SELECT run_id FROM score_runs WHERE created_at < (SELECT created_at FROM score_runs "
+        "WHERE run_id = ?) ORDER BY created_at DESC LIMIT 1",
+        [run["run_id"]],
+    ).to_pylist()
+    if not previous:
+        return None, None
+    earlier = str(previous[0]["run_id"])
+
+    def scores(run_id: str) -> np.ndarray:
+        found = engine.query("scores", "SELECT score FROM score_history WHERE run_id = ?", [run_id])
+        return np.asarray(found.column("score").to_numpy(), dtype=float)
+
+    return psi(score_bands(scores(earlier)), scores(run["run_id"])), earlier
+
+
+def fairness_report(engine: Engine, run_id: str | None = None) -> FairnessReport:
+    """The fairness report of a score run (default: the latest)."""
+    run = _run(engine, run_id)
+    as_of: dt.date = run["as_of"]
+    rates = ", ".join(
+        f"avg(CASE WHEN score >= {cut} THEN 1.0 ELSE 0.0 END) AS at_{cut}" for cut in CUTOFFS
+    )
+    people = (
+        f"SELECT h.score, s.sex, substr(s.region, 1, 2) AS province, {_band_sql(as_of)} AS band "
+        "FROM score_history h JOIN subjects s ON s.subject_key = h.subject_key "
+        "WHERE h.run_id = ?"
+    )
+    rows = engine.query(
+        "fairness groups",
+        f"WITH p AS ({people}) SELECT attribute, grp, count(*) AS n, avg(score) AS mean_score, "
+        f"{rates} FROM (SELECT 'sex' AS attribute, sex AS grp, score FROM p "
+        "UNION ALL SELECT 'age_band', band, score FROM p "
+        "UNION ALL SELECT 'province', province, score FROM p) g "
+        "GROUP BY attribute, grp ORDER BY attribute, grp",
+        [run["run_id"]],
+    ).to_pylist()
+    groups: list[dict[str, Any]] = []
+    flags: list[dict[str, Any]] = []
+    for attribute in ("sex", "age_band", "province"):
+        members = [r for r in rows if r["attribute"] == attribute]
+        eligible = [r for r in members if r["n"] >= MIN_GROUP]
+        # Bonferroni: every group at every cut-off is one comparison.
+        alpha = 0.05 / max(1, len(eligible) * len(CUTOFFS))
+        for row in members:
+            entry: dict[str, Any] = {
+                "attribute": attribute,
+                "group": row["grp"],
+                "name": province_name(row["grp"]) if attribute == "province" else row["grp"],
+                "n": row["n"],
+                "mean_score": round(float(row["mean_score"]), 1),
+                "approval": {},
+                "adverse_impact_ratio": {},
+            }
+            for cut in CUTOFFS:
+                rate = float(row[f"at_{cut}"])
+                top = _best(eligible, f"at_{cut}")
+                best = 0.0 if top is None else float(top[f"at_{cut}"])
+                ratio = rate / best if best > 0 else None
+                entry["approval"][str(cut)] = round(rate, 4)
+                entry["adverse_impact_ratio"][str(cut)] = None if ratio is None else round(ratio, 4)
+                if top is None or ratio is None or row["n"] < MIN_GROUP or ratio >= FOUR_FIFTHS:
+                    continue
+                p_value = _two_proportion_p(rate, row["n"], best, top["n"])
+                flags.append(
+                    {
+                        "attribute": attribute,
+                        "group": entry["name"],
+                        "cutoff": cut,
+                        "ratio": round(ratio, 4),
+                        "n": row["n"],
+                        "p_value": round(p_value, 6),
+                        "significant": p_value < alpha,
+                    }
+                )
+            groups.append(entry)
+    significant = [f for f in flags if f["significant"]]
+    lowest = min(significant or flags, key=lambda f: f["ratio"], default=None)
+    psi, previous = _psi(engine, run)
+    return FairnessReport(
+        run_id=run["run_id"],
+        as_of=as_of.isoformat(),
+        scorecard_version=run["scorecard_version"],
+        people=sum(r["n"] for r in rows if r["attribute"] == "sex"),
+        cutoffs=CUTOFFS,
+        groups=groups,
+        flags=flags,
+        lowest=lowest,
+        psi_vs_previous=psi,
+        previous_run=previous,
+    )
