@@ -37,6 +37,7 @@ _TABLES = {
     ),
     "lake_meta": "key VARCHAR, value VARCHAR",
     "scorecards": "version VARCHAR, spec_json VARCHAR, first_used TIMESTAMP",
+    "erasures": "erasure_id VARCHAR, erased_at TIMESTAMP, kind VARCHAR, rows_removed BIGINT",
     "scorecard_live": "version VARCHAR, published_at TIMESTAMP",
     "score_runs": (
         "run_id VARCHAR, as_of DATE, scorecard_version VARCHAR, engine VARCHAR, "

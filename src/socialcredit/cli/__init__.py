@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from socialcredit.cli.demo import demo_command
+from socialcredit.cli.erase import erase_command
 from socialcredit.cli.fairness import fairness_command
 from socialcredit.cli.ingest import ingest_command
 from socialcredit.cli.model import app as model_app
@@ -34,6 +35,7 @@ app.command("score")(score_command)
 app.command("report")(report_command)
 app.command("schema")(schema_command)
 app.command("fairness")(fairness_command)
+app.command("erase")(erase_command)
 app.add_typer(model_app, name="model")
 
 

@@ -110,6 +110,10 @@ class Engine(ABC):
     def release_file(self, loaded: LoadedFile) -> None:
         """Drop the staging table or view of a loaded file."""
 
+    @abstractmethod
+    def compact(self) -> None:
+        """Rewrite storage so that deleted rows leave no bytes behind in any file."""
+
     def encode_categories(self, table: str, max_levels: int = 256) -> list[str]:
         """Store low-cardinality text columns of ``table`` dictionary-encoded, if the
         engine can; values and query results do not change. Returns the columns

@@ -16,6 +16,10 @@ from socialcredit.errors import EngineError, UnreadableFileError
 __all__ = ["DuckDBEngine"]
 
 
+def _literal(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
 def _kind(duckdb_type: str) -> str:
     """Coarse kind of a DuckDB column type: date, number or text."""
     upper = duckdb_type.upper()
@@ -53,15 +57,11 @@ class DuckDBEngine(Engine):
     ) -> None:
         super().__init__()
         self.database = str(database)
-        config: dict[str, Any] = {}
-        if threads:
-            config["threads"] = threads
-        if memory_limit:
-            config["memory_limit"] = memory_limit
-        if temp_directory is not None:
-            config["temp_directory"] = str(temp_directory)
+        self._temp_directory = temp_directory
+        self._threads = threads
+        self._memory_limit = memory_limit
         try:
-            self.con = duckdb.connect(self.database, config=config)
+            self.con = duckdb.connect(self.database, config=self._config())
         except duckdb.Error as exc:
             raise EngineError("connect", f"-- open {self.database}", exc) from exc
 
@@ -234,6 +234,42 @@ class DuckDBEngine(Engine):
             f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(columns)} FROM {table}"
         )
         return encode
+
+    def compact(self) -> None:
+        """Copy the database into a new file and put it in place of the old one.
+
+        DuckDB marks deleted rows and reuses their blocks later; until then their
+        bytes stay in the file, even after a checkpoint. A fresh copy holds only
+        live rows. Temporary tables do not survive (they are session state).
+        """
+        if self.database == ":memory:":
+            return
+        path = Path(self.database)
+        fresh = path.with_name(path.name + ".compact")
+        fresh.unlink(missing_ok=True)
+        self._run("CHECKPOINT")
+        self.con.close()
+        try:
+            with duckdb.connect() as copier:
+                copier.execute(f"ATTACH '{_literal(path)}' AS src (READ_ONLY)")
+                copier.execute(f"ATTACH '{_literal(fresh)}' AS dst")
+                copier.execute("COPY FROM DATABASE src TO dst")
+                copier.execute("DETACH dst")
+                copier.execute("DETACH src")
+            fresh.replace(path)
+            path.with_name(path.name + ".wal").unlink(missing_ok=True)
+        finally:
+            self.con = duckdb.connect(self.database, config=self._config())
+
+    def _config(self) -> dict[str, Any]:
+        config: dict[str, Any] = {}
+        if self._threads:
+            config["threads"] = self._threads
+        if self._memory_limit:
+            config["memory_limit"] = self._memory_limit
+        if self._temp_directory is not None:
+            config["temp_directory"] = str(self._temp_directory)
+        return config
 
     def release_file(self, loaded: LoadedFile) -> None:
         self._drop(loaded.table)
