@@ -37,6 +37,10 @@ _TABLES = {
     ),
     "lake_meta": "key VARCHAR, value VARCHAR",
     "scorecards": "version VARCHAR, spec_json VARCHAR, first_used TIMESTAMP",
+    "record_holds": (
+        "category VARCHAR, partner_id VARCHAR, record_id VARCHAR, dispute_id VARCHAR, "
+        "held_since TIMESTAMP"
+    ),
     "erasures": "erasure_id VARCHAR, erased_at TIMESTAMP, kind VARCHAR, rows_removed BIGINT",
     "scorecard_live": "version VARCHAR, published_at TIMESTAMP",
     "score_runs": (

@@ -24,7 +24,7 @@ from socialcredit.scorecard import MAX_REASONS, TIERS
 from socialcredit.scorecard.improve import next_tier_plan
 from socialcredit.scoring import stored_scorecard
 
-__all__ = ["build_report", "reason_sentences"]
+__all__ = ["build_report", "reason_sentences", "report_for"]
 
 EVIDENCE_LIMIT = 20
 
@@ -78,14 +78,21 @@ def build_report(engine: Engine, keyer: SubjectKeyer, resident_id: str) -> dict[
     """The full report of the person with ``resident_id`` (validated first)."""
     person = parse(resident_id)
     key = keyer.key(person.number)
-    latest = _latest_score(engine, key)
+    report = report_for(engine, key, _latest_score(engine, key))
+    report["resident_id"] = person.number[:6] + "********" + person.number[-4:]
+    return report
+
+
+def report_for(engine: Engine, key: str, latest: dict[str, Any]) -> dict[str, Any]:
+    """The report of subject ``key`` around a score row (a score-history row's shape:
+    score, tier, as_of, scorecard_version, run_id, sub_<dimension>, reason_i, lost_i)."""
     as_of: dt.date = latest["as_of"]
     spec = stored_scorecard(engine, latest["scorecard_version"])
     values = engine.query("subject features", features_sql(as_of, key)).to_pylist()
     features = values[0] if values else {}
     reasons = []
     for i in range(1, MAX_REASONS + 1):
-        name = latest[f"reason_{i}"]
+        name = latest.get(f"reason_{i}")
         if name is None:
             continue
         definition = FEATURES[name]
@@ -119,10 +126,13 @@ def build_report(engine: Engine, keyer: SubjectKeyer, resident_id: str) -> dict[
         "ORDER BY r.as_of, r.created_at",
         [key],
     ).to_pylist()
+    person = engine.query(
+        "subject", "SELECT birth_year, sex, region FROM subjects WHERE subject_key = ?", [key]
+    ).to_pylist()
+    held = person[0] if person else {"birth_year": None, "sex": None, "region": None}
     tier = next(t for t in TIERS if t[0] == latest["tier"])
     return {
         "subject_key": key,
-        "resident_id": person.number[:6] + "********" + person.number[-4:],
         "score": latest["score"],
         "tier": latest["tier"],
         "tier_en": tier[2],
@@ -139,10 +149,6 @@ def build_report(engine: Engine, keyer: SubjectKeyer, resident_id: str) -> dict[
         "improvement": next_tier_plan(spec, features).as_json(),
         "records": {name: _records(engine, key, name) for name in CATEGORIES},
         "history": [{k: _plain(v) for k, v in row.items()} for row in history],
-        "held_for_fairness_monitoring_only": {
-            "birth_year": person.birth_year,
-            "sex": person.sex,
-            "region": person.region,
-            "province": province_name(person.region),
-        },
+        "held_for_fairness_monitoring_only": held
+        | {"province": province_name(held["region"]) if held["region"] else None},
     }

@@ -36,6 +36,18 @@ class Settings(BaseSettings):
         "numbers into pseudonymous subject keys. Required outside demo workspaces; "
         "keep it in a secret store, never in the workspace.",
     )
+    store: str | None = Field(
+        default=None,
+        description="Operational store URL: sqlite:///path (default: store.sqlite in the "
+        "workspace) or postgresql://user@host/db for production.",
+    )
+    dispute_deadline_days: int = Field(
+        default=20,
+        ge=1,
+        description="Days a partner has to answer a dispute; unanswered disputes are then "
+        "resolved in the person's favour (20 under China's 2013 credit-reporting "
+        "regulation, 30 under the US FCRA).",
+    )
     threads: int | None = Field(
         default=None,
         ge=1,

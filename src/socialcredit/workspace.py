@@ -21,6 +21,7 @@ from socialcredit.errors import ConfigurationError
 from socialcredit.identity import SubjectKeyer
 from socialcredit.lake import ensure_lake
 from socialcredit.settings import Settings
+from socialcredit.store import Store, open_store
 
 __all__ = ["DEMO_SECRET", "Workspace"]
 
@@ -37,6 +38,7 @@ class Workspace:
     root: Path
     settings: Settings = field(default_factory=Settings)
     _engine: Engine | None = field(default=None, init=False, repr=False)
+    _store: Store | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def open(cls, settings: Settings, *, mode: Mode = "live") -> Workspace:
@@ -122,7 +124,18 @@ class Workspace:
             ensure_lake(self._engine)
         return self._engine
 
+    def store(self) -> Store:
+        """The operational store of this workspace, migrated to the latest schema."""
+        if self._store is None:
+            self._store = open_store(
+                self.settings.store or f"sqlite:///{self.root / 'store.sqlite'}"
+            )
+        return self._store
+
     def close(self) -> None:
+        if self._store is not None:
+            self._store.dispose()
+            self._store = None
         if self._engine is not None:
             self._engine.close()
             self._engine = None

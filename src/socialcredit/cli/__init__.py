@@ -17,6 +17,14 @@ from socialcredit.cli.model import app as model_app
 from socialcredit.cli.report import report_command
 from socialcredit.cli.schema import schema_command
 from socialcredit.cli.score import score_command
+from socialcredit.cli.service import (
+    audit_app,
+    disputes_app,
+    keys_app,
+    partners_app,
+    publish_command,
+    serve_command,
+)
 from socialcredit.cli.simulate import simulate_command
 
 __all__ = ["app", "main"]
@@ -37,6 +45,12 @@ app.command("schema")(schema_command)
 app.command("fairness")(fairness_command)
 app.command("erase")(erase_command)
 app.add_typer(model_app, name="model")
+app.command("publish")(publish_command)
+app.command("serve")(serve_command)
+app.add_typer(partners_app, name="partners")
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
+app.add_typer(disputes_app, name="disputes")
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-__all__ = ["RETENTION_YEARS", "FeatureDef", "date_literal", "years_before"]
+__all__ = ["RETENTION_YEARS", "FeatureDef", "date_literal", "not_held", "years_before"]
 
 #: Negative records stop counting after this many years (DESIGN: due process).
 RETENTION_YEARS = 5
@@ -32,6 +32,14 @@ class FeatureDef:
     zh: str
     category: str
     evidence: str
+
+
+def not_held(category: str, alias: str) -> str:
+    """Predicate: the record is not held back by an open dispute (see ``record_holds``)."""
+    return (
+        f"NOT EXISTS (SELECT 1 FROM record_holds h WHERE h.category = '{category}' "
+        f"AND h.partner_id = {alias}.partner_id AND h.record_id = {alias}.record_id)"
+    )
 
 
 def date_literal(day: dt.date) -> str:

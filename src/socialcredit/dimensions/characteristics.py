@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from socialcredit.dimensions.base import FeatureDef, date_literal
+from socialcredit.dimensions.base import FeatureDef, date_literal, not_held
 
 __all__ = ["FEATURES", "query"]
 
@@ -72,7 +72,8 @@ def query(as_of: dt.date) -> str:
     checks = (
         "SELECT subject_key, kind, result, since_date, row_number() OVER (PARTITION BY "
         "subject_key, kind ORDER BY observed_date DESC, partner_id DESC, record_id DESC) AS n "
-        f"FROM rec_verification WHERE observed_date <= {day}"
+        f"FROM rec_verification v WHERE v.observed_date <= {day} "
+        f"AND {not_held('verification', 'v')}"
     )
     return (
         "SELECT subject_key, "

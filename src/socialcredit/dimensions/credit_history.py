@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from socialcredit.dimensions.base import RETENTION_YEARS, FeatureDef, date_literal, years_before
+from socialcredit.dimensions.base import (
+    RETENTION_YEARS,
+    FeatureDef,
+    date_literal,
+    not_held,
+    years_before,
+)
 
 __all__ = ["FEATURES", "query"]
 
@@ -108,5 +114,6 @@ def query(as_of: dt.date) -> str:
         f"FROM (SELECT r.subject_key, r.due_date, r.amount_due, r.amount_paid, {DAYS_LATE} "
         "AS days_late, coalesce(r.amount_paid, 0) < r.amount_due AND r.due_date < "
         f"r.observed_date AS overdue FROM rec_payment r WHERE r.observed_date <= {day} "
+        f"AND {not_held('payment', 'r')} "
         f"AND r.due_date <= {day} AND r.due_date > {since}) p GROUP BY subject_key"
     )

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from socialcredit.dimensions.base import RETENTION_YEARS, FeatureDef, date_literal, years_before
+from socialcredit.dimensions.base import (
+    RETENTION_YEARS,
+    FeatureDef,
+    date_literal,
+    not_held,
+    years_before,
+)
 
 __all__ = ["FEATURES", "query"]
 
@@ -109,7 +115,8 @@ def query(as_of: dt.date) -> str:
         "CAST(count(CASE WHEN status = 'defaulted' THEN 1 END) AS DOUBLE) AS fu_defaults, "
         "CAST(coalesce(sum(CASE WHEN status = 'defaulted' THEN value END), 0) AS DOUBLE) "
         "AS fu_amount_outstanding, count(*) AS fu_contracts "
-        f"FROM rec_contract WHERE observed_date <= {day} AND start_date > {since} "
+        f"FROM rec_contract c WHERE c.observed_date <= {day} AND c.start_date > {since} "
+        f"AND {not_held('contract', 'c')} "
         "GROUP BY subject_key"
     )
     judgments = (
@@ -122,6 +129,7 @@ def query(as_of: dt.date) -> str:
         f"{day} - INTERVAL 24 MONTH THEN 1 END) AS DOUBLE) AS fu_penalties_24m, "
         "count(*) AS fu_judgments "
         f"FROM rec_judgment r WHERE r.observed_date <= {day} AND r.filed_date > {since} "
+        f"AND {not_held('judgment', 'r')} "
         "GROUP BY r.subject_key"
     )
     return (

@@ -1,0 +1,40 @@
+"""The HTTP service (FastAPI): partner, citizen and operator routes under /v1,
+OpenAPI at /docs, one JSON error shape."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from socialcredit.api.auth import RateLimiter
+from socialcredit.api.errors import install_error_handlers
+from socialcredit.api.routes import citizens, operators, partners
+from socialcredit.api.state import ServiceState
+from socialcredit.settings import Settings
+from socialcredit.workspace import Workspace
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The service over the workspace of ``settings`` (its lake and store)."""
+    workspace = Workspace.open(settings)
+    workspace.keyer()  # refuse to start without the right secret
+    workspace.store()
+    app = FastAPI(
+        title="socialcredit",
+        version="1",
+        description="Credit records in, explained scores out: partners furnish records and "
+        "read scores for a permissible purpose; people read their own file and contest it.",
+    )
+    app.state.service = ServiceState(settings, workspace)
+    app.state.store = workspace.store()
+    app.state.limiter = RateLimiter()
+    install_error_handlers(app)
+    for module in (partners, citizens, operators):
+        app.include_router(module.router)
+
+    @app.get("/v1/health", tags=["service"], summary="Liveness")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

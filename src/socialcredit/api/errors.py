@@ -1,0 +1,94 @@
+"""One JSON error shape for every 4xx and 5xx answer::
+
+{"error": {"status": 403, "code": "forbidden", "message": "..."}}
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from socialcredit.errors import (
+    ConfigurationError,
+    ForbiddenDataError,
+    InputError,
+    NotFoundError,
+    SocialCreditError,
+)
+
+__all__ = ["ApiError", "error_body", "install_error_handlers"]
+
+log = logging.getLogger("socialcredit.api")
+
+CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media",
+    422: "invalid",
+    429: "rate_limited",
+    500: "internal",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error with an HTTP status, raised by routes and dependencies."""
+
+    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code or CODES.get(status, "error")
+        self.message = message
+
+
+def error_body(status: int, message: str, code: str | None = None) -> dict[str, object]:
+    return {
+        "error": {"status": status, "code": code or CODES.get(status, "error"), "message": message}
+    }
+
+
+def _respond(status: int, message: str, code: str | None = None) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(error_body(status, message, code), status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, exc: ApiError) -> JSONResponse:
+        return _respond(exc.status, exc.message, exc.code)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        return _respond(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()
+        )
+        return _respond(422, problems or "invalid request")
+
+    @app.exception_handler(SocialCreditError)
+    async def _domain(_: Request, exc: SocialCreditError) -> JSONResponse:
+        if isinstance(exc, NotFoundError):
+            return _respond(404, str(exc))
+        if isinstance(exc, ForbiddenDataError):
+            return _respond(422, str(exc), "forbidden_data")
+        if isinstance(exc, InputError):
+            return _respond(422 if not isinstance(exc, ConfigurationError) else 500, str(exc))
+        log.exception("internal error")
+        return _respond(500, "internal error; the operator has the details in the log")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return _respond(500, "internal error; the operator has the details in the log")

@@ -1,0 +1,138 @@
+"""Citizen routes: a person's own file, free and as often as they like; disputes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from socialcredit.api.auth import Citizen
+from socialcredit.api.errors import ApiError
+from socialcredit.api.routes.partners import _dispute_json, _state
+from socialcredit.disputes import open_dispute
+from socialcredit.records import CATEGORIES
+from socialcredit.report import report_for
+from socialcredit.store import audit
+from socialcredit.store.models import AuditEntry, Credential, Dispute, PublishedScore
+
+router = APIRouter(prefix="/v1/me", tags=["citizens"])
+
+
+def _score_row(published: PublishedScore) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "score": published.score,
+        "tier": published.tier,
+        "as_of": dt.date.fromisoformat(published.as_of),
+        "scorecard_version": published.scorecard_version,
+        "run_id": published.run_id,
+    }
+    row |= {f"sub_{d}": v for d, v in published.subscores.items()}
+    for i, reason in enumerate(published.reasons, start=1):
+        row[f"reason_{i}"], row[f"lost_{i}"] = reason["feature"], reason["points_lost"]
+    return row
+
+
+@router.get("/report", summary="My whole file")
+def my_report(
+    request: Request,
+    caller: Citizen,
+) -> dict[str, Any]:
+    """Score, tier, subscores, reasons, how to reach the next tier, every record and
+    its source, every access to the file (who, when, why), and my disputes."""
+    state = _state(request)
+    key = caller.subject_key
+    assert key is not None
+    with state.store.session() as session, session.begin():
+        published = session.get(PublishedScore, key)
+        audit.append(
+            session,
+            actor=caller.credential_id,
+            actor_kind="citizen",
+            action="self_access",
+            subject_key=key,
+            purpose="self_access",
+        )
+    if published is None:
+        raise ApiError(404, "no published score for you yet")
+    with state.lake_lock:
+        report = report_for(state.lake, key, _score_row(published))
+    with state.store.session() as session:
+        accesses = session.execute(
+            select(AuditEntry, Credential.partner_id)
+            .outerjoin(Credential, Credential.credential_id == AuditEntry.actor)
+            .where(AuditEntry.subject_key == key)
+            .order_by(AuditEntry.seq)
+        ).all()
+        disputes = (
+            session.execute(
+                select(Dispute).where(Dispute.subject_key == key).order_by(Dispute.opened_at)
+            )
+            .scalars()
+            .all()
+        )
+    report["accesses"] = [
+        {
+            "at": entry.at.isoformat(),
+            "by": partner or entry.actor_kind,
+            "action": entry.action,
+            "purpose": entry.purpose,
+        }
+        for entry, partner in accesses
+    ]
+    report["disputes"] = [_dispute_json(d, with_subject=False) for d in disputes]
+    return report
+
+
+class NewDispute(BaseModel):
+    partner_id: str = Field(min_length=2, max_length=63)
+    category: str = Field(description=f"one of {', '.join(CATEGORIES)}")
+    record_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/disputes", status_code=201, summary="Contest one of my records")
+def dispute(
+    body: NewDispute,
+    request: Request,
+    caller: Citizen,
+) -> dict[str, Any]:
+    """The record stops counting at once; my score is recomputed; the partner must
+    answer before the deadline or the dispute is resolved in my favour."""
+    state = _state(request)
+    if body.category not in CATEGORIES:
+        raise ApiError(422, f"category must be one of {', '.join(CATEGORIES)}")
+    assert caller.subject_key is not None
+    with state.lake_lock:
+        opened = open_dispute(
+            state.store,
+            state.lake,
+            subject_key=caller.subject_key,
+            partner_id=body.partner_id,
+            category=body.category,
+            record_id=body.record_id,
+            reason=body.reason,
+            deadline_days=state.settings.dispute_deadline_days,
+            actor=caller.credential_id,
+        )
+    return _dispute_json(opened, with_subject=False)
+
+
+@router.get("/disputes", summary="My disputes")
+def my_disputes(
+    request: Request,
+    caller: Citizen,
+) -> dict[str, Any]:
+    with _state(request).store.session() as session:
+        rows = (
+            session.execute(
+                select(Dispute)
+                .where(Dispute.subject_key == caller.subject_key)
+                .order_by(Dispute.opened_at)
+            )
+            .scalars()
+            .all()
+        )
+    return {"disputes": [_dispute_json(d, with_subject=False) for d in rows]}

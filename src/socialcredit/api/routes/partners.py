@@ -1,0 +1,247 @@
+"""Partner routes: furnish records, follow batches, read scores, answer disputes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from socialcredit.api.auth import DisputeAnswerer, Furnisher, ScoreReader, require_purpose
+from socialcredit.api.errors import ApiError
+from socialcredit.api.state import ServiceState
+from socialcredit.dimensions import FEATURES
+from socialcredit.disputes import answer_dispute
+from socialcredit.identity import parse
+from socialcredit.ingest import ingest_file
+from socialcredit.records import CATEGORIES
+from socialcredit.store import audit
+from socialcredit.store.models import ApiBatch, Dispute, PublishedScore
+
+router = APIRouter(prefix="/v1", tags=["partners"])
+
+FORMATS = {
+    "text/csv": "csv",
+    "application/x-ndjson": "jsonl",
+    "application/jsonl": "jsonl",
+    "application/vnd.apache.parquet": "parquet",
+    "application/octet-stream": "parquet",
+}
+MAX_BODY = 1 << 30
+REJECTIONS_SHOWN = 1000
+
+
+def _state(request: Request) -> ServiceState:
+    state: ServiceState = request.app.state.service
+    return state
+
+
+def _rejections(path: str | None) -> list[dict[str, str]]:
+    if path is None:
+        return []
+    import csv
+
+    with open(path, encoding="utf-8") as handle:
+        return [
+            row for _, row in zip(range(REJECTIONS_SHOWN), csv.DictReader(handle), strict=False)
+        ]
+
+
+@router.post("/records/{category}", summary="Furnish a batch of records")
+async def furnish(
+    category: str,
+    request: Request,
+    caller: Furnisher,
+    idempotency_key: Annotated[str, Header(min_length=1, max_length=200)],
+    content_type: Annotated[str, Header()] = "text/csv",
+) -> dict[str, Any]:
+    """The body is one file: CSV (``text/csv``), JSON Lines (``application/x-ndjson``) or
+    Parquet (``application/vnd.apache.parquet``). Sending the same ``Idempotency-Key``
+    again returns the first answer and ingests nothing."""
+    from socialcredit.store.keys import scope_allows
+
+    if category not in CATEGORIES:
+        raise ApiError(404, f"no record category {category!r}; categories: {', '.join(CATEGORIES)}")
+    if not scope_allows(list(caller.scopes), f"records:{category}"):
+        raise ApiError(403, f"this key lacks the scope 'records:{category}'")
+    fmt = FORMATS.get(content_type.split(";")[0].strip().lower())
+    if fmt is None:
+        raise ApiError(415, f"content type {content_type!r}: send one of {', '.join(FORMATS)}")
+    state = _state(request)
+    assert caller.partner_id is not None
+    with state.store.session() as session:
+        known = session.get(ApiBatch, (caller.partner_id, idempotency_key))
+        if known is not None:
+            return dict(known.report) | {"replayed": True}
+    body = await request.body()
+    if not body:
+        raise ApiError(400, "the request body is empty; send the batch file as the body")
+    if len(body) > MAX_BODY:
+        raise ApiError(413, "a batch may be at most 1 GiB; split it")
+    suffix = {"csv": ".csv", "jsonl": ".jsonl", "parquet": ".parquet"}[fmt]
+    temp_dir = state.workspace.root / "tmp"
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(suffix=suffix, dir=temp_dir, delete=False) as handle:
+        handle.write(body)
+        upload = Path(handle.name)
+    try:
+        with state.lake_lock:
+            report = ingest_file(
+                state.lake,
+                state.keyer,
+                upload,
+                partner=caller.partner_id,
+                category_name=category,
+                rejections_dir=state.workspace.rejections_dir,
+            )
+    finally:
+        upload.unlink(missing_ok=True)
+    answer = report.as_json() | {
+        "file": f"upload{suffix}",
+        "rejected_rows": _rejections(report.rejections_file),
+    }
+    answer.pop("rejections_file")
+    with state.store.session() as session, session.begin():
+        session.add(
+            ApiBatch(
+                partner_id=caller.partner_id,
+                idempotency_key=idempotency_key,
+                batch_id=report.batch_id,
+                report=answer,
+                received_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            )
+        )
+        audit.append(
+            session,
+            actor=caller.credential_id,
+            actor_kind="partner",
+            action="records_furnished",
+            detail={"batch_id": report.batch_id, "category": category, "accepted": report.accepted},
+        )
+    return answer
+
+
+@router.get("/batches/{batch_id}", summary="A batch this partner sent")
+def batch(batch_id: str, request: Request, caller: Furnisher) -> dict[str, Any]:
+    with _state(request).store.session() as session:
+        found = session.execute(
+            select(ApiBatch).where(
+                ApiBatch.batch_id == batch_id, ApiBatch.partner_id == caller.partner_id
+            )
+        ).scalar_one_or_none()
+    if found is None:
+        raise ApiError(404, f"no batch {batch_id!r} from this partner")
+    return dict(found.report)
+
+
+@router.get("/subjects/{resident_id}/score", summary="A person's published score")
+def score(
+    resident_id: str,
+    request: Request,
+    caller: ScoreReader,
+    purpose: Annotated[str | None, Query(description="Permissible purpose of the query")] = None,
+) -> dict[str, Any]:
+    """Every read is logged with the partner and the purpose, and the person sees it."""
+    declared = require_purpose(purpose)
+    state = _state(request)
+    key = state.keyer.key(parse(resident_id).number)
+    with state.store.session() as session, session.begin():
+        published = session.get(PublishedScore, key)
+        audit.append(
+            session,
+            actor=caller.credential_id,
+            actor_kind="partner",
+            action="score_read",
+            subject_key=key,
+            purpose=declared,
+            detail={"partner_id": caller.partner_id, "found": published is not None},
+        )
+        open_disputes = len(
+            session.execute(
+                select(Dispute.dispute_id).where(
+                    Dispute.subject_key == key, Dispute.status == "open"
+                )
+            ).all()
+        )
+    if published is None:
+        raise ApiError(404, "no published score for this person")
+    reasons = [
+        reason
+        | {
+            "label": FEATURES[reason["feature"]].label
+            if reason["feature"] in FEATURES
+            else reason["feature"]
+        }
+        for reason in published.reasons
+    ]
+    return {
+        "subject_key": key,
+        "score": published.score,
+        "tier": published.tier,
+        "subscores": published.subscores,
+        "reasons": reasons,
+        "as_of": published.as_of,
+        "scorecard_version": published.scorecard_version,
+        "open_disputes": open_disputes,
+        "purpose": declared,
+    }
+
+
+@router.get("/disputes", summary="Disputes about this partner's records")
+def partner_disputes(
+    request: Request, caller: DisputeAnswerer, status: str | None = None
+) -> dict[str, Any]:
+    with _state(request).store.session() as session:
+        query = select(Dispute).where(Dispute.partner_id == caller.partner_id)
+        if status:
+            query = query.where(Dispute.status == status)
+        rows = session.execute(query.order_by(Dispute.deadline)).scalars().all()
+    return {"disputes": [_dispute_json(d, with_subject=False) for d in rows]}
+
+
+class Answer(BaseModel):
+    answer: Literal["confirm", "correct", "delete"] = Field(
+        description="confirm (the record stands), correct or delete (it goes)"
+    )
+    note: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/disputes/{dispute_id}/answer", summary="Answer a dispute")
+def answer(
+    dispute_id: str, body: Answer, request: Request, caller: DisputeAnswerer
+) -> dict[str, Any]:
+    state = _state(request)
+    with state.lake_lock:
+        closed = answer_dispute(
+            state.store,
+            state.lake,
+            dispute_id,
+            partner_id=None if caller.kind == "operator" else caller.partner_id,
+            answer=body.answer,
+            note=body.note,
+            actor=caller.credential_id,
+            actor_kind=caller.kind,
+        )
+    return _dispute_json(closed, with_subject=False)
+
+
+def _dispute_json(dispute: Dispute, *, with_subject: bool) -> dict[str, Any]:
+    data = {
+        "dispute_id": dispute.dispute_id,
+        "partner_id": dispute.partner_id,
+        "category": dispute.category,
+        "record_id": dispute.record_id,
+        "reason": dispute.reason,
+        "status": dispute.status,
+        "opened_at": dispute.opened_at.isoformat(),
+        "deadline": dispute.deadline.isoformat(),
+        "resolved_at": dispute.resolved_at.isoformat() if dispute.resolved_at else None,
+        "resolution": dispute.resolution,
+    }
+    if with_subject:
+        data["subject_key"] = dispute.subject_key
+    return data

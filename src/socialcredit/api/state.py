@@ -1,0 +1,34 @@
+"""What the app holds while it runs: the workspace (lake and keyer), the store,
+one lock for the lake (one writer at a time), the rate limiter."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from socialcredit.engines import Engine
+from socialcredit.identity import SubjectKeyer
+from socialcredit.settings import Settings
+from socialcredit.store import Store
+from socialcredit.workspace import Workspace
+
+__all__ = ["ServiceState"]
+
+
+@dataclass
+class ServiceState:
+    settings: Settings
+    workspace: Workspace
+    lake_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def lake(self) -> Engine:
+        return self.workspace.engine()
+
+    @property
+    def keyer(self) -> SubjectKeyer:
+        return self.workspace.keyer()
+
+    @property
+    def store(self) -> Store:
+        return self.workspace.store()

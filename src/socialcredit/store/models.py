@@ -1,0 +1,127 @@
+"""The operational store's tables (SQLAlchemy 2). SQLite by default, PostgreSQL in
+production, the same code; the schema is created and changed by Alembic
+migrations (``migrations/``), never by ``create_all``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "ApiBatch",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Credential",
+    "Dispute",
+    "Partner",
+    "PublishedScore",
+]
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Partner(Base):
+    """An institution that furnishes records and reads scores."""
+
+    __tablename__ = "partners"
+
+    partner_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Credential(Base):
+    """An API key, kept only as its SHA-256 hash, with scopes and a rate limit."""
+
+    __tablename__ = "credentials"
+
+    credential_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # partner, operator, citizen
+    partner_id: Mapped[str | None] = mapped_column(ForeignKey("partners.partner_id"))
+    subject_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    scopes: Mapped[list[Any]] = mapped_column()
+    rate_per_minute: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class PublishedScore(Base):
+    """The latest published score of each person: what partners and people read."""
+
+    __tablename__ = "published_scores"
+
+    subject_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer)
+    tier: Mapped[str] = mapped_column(String(20))
+    subscores: Mapped[dict[str, Any]] = mapped_column()
+    reasons: Mapped[list[Any]] = mapped_column()
+    as_of: Mapped[str] = mapped_column(String(10))
+    scorecard_version: Mapped[str] = mapped_column(String(100))
+    run_id: Mapped[str] = mapped_column(String(32))
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Dispute(Base):
+    """A person contesting one record; the record stops counting while it is open."""
+
+    __tablename__ = "disputes"
+
+    dispute_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)
+    partner_id: Mapped[str] = mapped_column(String(63), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    deadline: Mapped[dt.datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """One read or change of a person's data: append-only, hash-chained."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(32))
+    actor_kind: Mapped[str] = mapped_column(String(10))
+    action: Mapped[str] = mapped_column(String(50))
+    subject_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    purpose: Mapped[str | None] = mapped_column(String(50))
+    detail: Mapped[dict[str, Any]] = mapped_column()
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The chain's head (one row), locked while appending so entries never interleave."""
+
+    __tablename__ = "audit_head"
+
+    head_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ApiBatch(Base):
+    """A batch received through the API, by idempotency key, for exact replays."""
+
+    __tablename__ = "api_batches"
+
+    partner_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(32), index=True)
+    report: Mapped[dict[str, Any]] = mapped_column()
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)

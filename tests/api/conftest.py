@@ -1,0 +1,100 @@
+"""A running service over a small nation, on SQLite and on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from socialcredit.api import create_app
+from socialcredit.ingest import ingest_file
+from socialcredit.scorecard import default_spec
+from socialcredit.scoring import score_population
+from socialcredit.settings import Settings
+from socialcredit.simulate import simulate
+from socialcredit.store import keys
+from socialcredit.store.models import Partner
+from socialcredit.store.scores import publish_run
+from socialcredit.workspace import Workspace
+from tests.conftest import POSTGRES_URL
+
+SECRET = "service-test-secret"
+
+
+@dataclass
+class Service:
+    client: TestClient
+    workspace: Workspace
+    operator: str
+    bank: str  # harbour-bank: scores:read, records:*, disputes:answer
+    telecom: str  # skyline-telecom: records:payment only
+    citizen: str
+    citizen_id: str
+    root: Path
+
+    def auth(self, key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key}"}
+
+
+def _postgres_schema(postgres: Any) -> str:
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    postgres.execute(f"CREATE SCHEMA {schema}")
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
+    store_url = None
+    if request.param == "postgresql":
+        store_url = _postgres_schema(request.getfixturevalue("postgres"))
+    settings = Settings(workspace=tmp_path / "ws", subject_key_secret=SECRET, store=store_url)
+    space = Workspace.open(settings)
+    manifest = simulate(tmp_path / "feeds", citizens=300, seed=13)
+    for feed in manifest["feeds"]:
+        ingest_file(
+            space.engine(),
+            space.keyer(),
+            tmp_path / "feeds" / feed["file"],
+            partner=feed["partner"],
+            category_name=feed["category"],
+            rejections_dir=space.rejections_dir,
+        )
+    score_population(space.engine(), default_spec())
+    publish_run(space.store(), space.engine())
+    with open(tmp_path / "feeds" / "harbour-bank.payment.csv", encoding="utf-8") as handle:
+        person = next(csv.DictReader(handle))["resident_id"]
+    with space.store().session() as session, session.begin():
+        for partner_id, kind in (("harbour-bank", "bank"), ("skyline-telecom", "telecom")):
+            session.add(
+                Partner(
+                    partner_id=partner_id,
+                    name=partner_id,
+                    kind=kind,
+                    created_at=__import__("datetime").datetime(2026, 1, 1),
+                )
+            )
+        session.flush()
+        _, operator = keys.create_key(session, "operator")
+        _, bank = keys.create_key(
+            session,
+            "partner",
+            partner_id="harbour-bank",
+            scopes=["records:*", "scores:read", "disputes:answer"],
+        )
+        _, telecom = keys.create_key(
+            session, "partner", partner_id="skyline-telecom", scopes=["records:payment"]
+        )
+        _, citizen = keys.create_key(session, "citizen", subject_key=space.keyer().key(person))
+    space.close()
+    app = create_app(settings)
+    with TestClient(app) as client:
+        yield Service(
+            client, app.state.service.workspace, operator, bank, telecom, citizen, person, tmp_path
+        )
+    app.state.service.workspace.close()
