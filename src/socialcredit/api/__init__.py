@@ -3,6 +3,9 @@ OpenAPI at /docs, one JSON error shape."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from socialcredit.api.auth import RateLimiter
@@ -10,6 +13,7 @@ from socialcredit.api.errors import install_error_handlers
 from socialcredit.api.routes import citizens, operators, partners
 from socialcredit.api.state import ServiceState
 from socialcredit.settings import Settings
+from socialcredit.store.audit import AuditWriter
 from socialcredit.workspace import Workspace
 
 __all__ = ["create_app"]
@@ -20,7 +24,15 @@ def create_app(settings: Settings) -> FastAPI:
     workspace = Workspace.open(settings)
     workspace.keyer()  # refuse to start without the right secret
     workspace.store()
+    writer = AuditWriter(workspace.store())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        writer.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="socialcredit",
         version="1",
         description="Credit records in, explained scores out: partners furnish records and "
@@ -29,6 +41,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.service = ServiceState(settings, workspace)
     app.state.store = workspace.store()
     app.state.limiter = RateLimiter()
+    app.state.audit_writer = writer
     install_error_handlers(app)
     for module in (partners, citizens, operators):
         app.include_router(module.router)

@@ -76,8 +76,8 @@ def authenticated(
     if not authorization or not authorization.lower().startswith("bearer "):
         raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'")
     plain = authorization[7:].strip()
-    with request.app.state.store.session() as session:
-        credential = keys.find_key(session, plain)
+    with request.app.state.store.engine.connect() as connection:
+        credential = keys.find_key(connection, plain)
     if credential is None:
         raise ApiError(401, "unknown or revoked API key")
     if not request.app.state.limiter.allow(credential.credential_id, credential.rate_per_minute):

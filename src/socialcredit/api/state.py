@@ -25,9 +25,15 @@ class ServiceState:
     def lake(self) -> Engine:
         return self.workspace.engine()
 
+    _keyer: SubjectKeyer | None = None
+
     @property
     def keyer(self) -> SubjectKeyer:
-        return self.workspace.keyer()
+        # Checked against the workspace once, at the first request; the secret does
+        # not change while the service runs.
+        if self._keyer is None:
+            self._keyer = self.workspace.keyer()
+        return self._keyer
 
     @property
     def store(self) -> Store:

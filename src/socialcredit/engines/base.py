@@ -114,6 +114,10 @@ class Engine(ABC):
     def compact(self) -> None:
         """Rewrite storage so that deleted rows leave no bytes behind in any file."""
 
+    def export_csv(self, step: str, sql: str, path: Path) -> None:
+        """Write a query's rows to a CSV file without a header (bulk hand-over)."""
+        raise NotImplementedError(f"engine {self.name} cannot export CSV")
+
     def encode_categories(self, table: str, max_levels: int = 256) -> list[str]:
         """Store low-cardinality text columns of ``table`` dictionary-encoded, if the
         engine can; values and query results do not change. Returns the columns

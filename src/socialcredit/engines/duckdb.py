@@ -235,6 +235,9 @@ class DuckDBEngine(Engine):
         )
         return encode
 
+    def export_csv(self, step: str, sql: str, path: Path) -> None:
+        self.execute(step, f"COPY ({sql}) TO '{_literal(path)}' (FORMAT csv, HEADER false)")
+
     def compact(self) -> None:
         """Copy the database into a new file and put it in place of the old one.
 

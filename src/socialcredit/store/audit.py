@@ -11,15 +11,29 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import queue
+import threading
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from socialcredit.store.models import AuditEntry, AuditHead
 
-__all__ = ["GENESIS", "Verification", "append", "entry_hash", "verify"]
+if TYPE_CHECKING:
+    from socialcredit.store.database import Store
+
+__all__ = [
+    "GENESIS",
+    "AuditWriter",
+    "Verification",
+    "append",
+    "append_many",
+    "entry_hash",
+    "verify",
+]
 
 GENESIS = "0" * 64
 
@@ -50,25 +64,53 @@ def append(
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction (commit to make it count)."""
+    return append_many(
+        session,
+        [
+            {
+                "actor": actor,
+                "actor_kind": actor_kind,
+                "action": action,
+                "subject_key": subject_key,
+                "purpose": purpose,
+                "detail": detail,
+            }
+        ],
+    )[0]
+
+
+def append_many(session: Session, items: list[dict[str, Any]]) -> list[AuditEntry]:
+    """Append entries in order, in the caller's transaction: one lock of the chain's
+    head, one bulk insert, one update of the head."""
     head = session.execute(
         select(AuditHead).where(AuditHead.head_id == 1).with_for_update()
     ).scalar_one()
-    entry = AuditEntry(
-        seq=head.seq + 1,
-        at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
-        actor=actor,
-        actor_kind=actor_kind,
-        action=action,
-        subject_key=subject_key,
-        purpose=purpose,
-        detail=detail or {},
-        prev_hash=head.entry_hash,
-        entry_hash="",
+    at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    entries = []
+    seq, previous = head.seq, head.entry_hash
+    for item in items:
+        seq += 1
+        entry = AuditEntry(
+            seq=seq,
+            at=at,
+            actor=item["actor"],
+            actor_kind=item["actor_kind"],
+            action=item["action"],
+            subject_key=item.get("subject_key"),
+            purpose=item.get("purpose"),
+            detail=item.get("detail") or {},
+            prev_hash=previous,
+            entry_hash="",
+        )
+        entry.entry_hash = previous = entry_hash(previous, entry)
+        entries.append(entry)
+    columns = [column.name for column in AuditEntry.__table__.columns]
+    session.execute(
+        insert(AuditEntry), [{name: getattr(e, name) for name in columns} for e in entries]
     )
-    entry.entry_hash = entry_hash(head.entry_hash, entry)
-    session.add(entry)
-    head.seq, head.entry_hash = entry.seq, entry.entry_hash
-    return entry
+    head.seq, head.entry_hash = seq, previous
+    session.flush()
+    return entries
 
 
 @dataclass(frozen=True)
@@ -98,3 +140,60 @@ def verify(session: Session) -> Verification:
     if head is not None and (head.seq != expected_seq - 1 or head.entry_hash != previous_hash):
         problems.append({"seq": head.seq, "problem": "entries after the last one were deleted"})
     return Verification(not problems, count, problems)
+
+
+class AuditWriter:
+    """Group commit for high-volume audit entries (score reads).
+
+    Requests queue their entry and wait until it is committed; one writer thread
+    appends everything queued in one transaction (one lock of the head, one
+    commit). Nothing is served before its entry is durable, and under load the
+    commit cost is shared by many entries instead of paid by each.
+    """
+
+    def __init__(self, store: Store, batch: int = 500) -> None:
+        self._store = store
+        self._batch = batch
+        self._queue: queue.Queue[tuple[dict[str, Any], Future[int]] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def append(self, **fields: Any) -> int:
+        """Queue one entry (``append``'s keyword arguments); return its seq once committed."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+                self._thread.start()
+        done: Future[int] = Future()
+        self._queue.put((fields, done))
+        return done.result(timeout=60)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            items = [first]
+            while len(items) < self._batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)
+                    break
+                items.append(item)
+            try:
+                with self._store.session() as session, session.begin():
+                    entries = append_many(session, [fields for fields, _ in items])
+                for (_, done), entry in zip(items, entries, strict=True):
+                    done.set_result(entry.seq)
+            except Exception as exc:  # every waiting request fails, none is served unlogged
+                for _, done in items:
+                    done.set_exception(exc)
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=10)
+            self._thread = None

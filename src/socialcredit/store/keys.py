@@ -13,9 +13,9 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from socialcredit.errors import InputError, NotFoundError
@@ -85,14 +85,19 @@ def create_key(
     return credential, plain
 
 
-def find_key(session: Session, plain: str) -> Credential | None:
-    """The live credential of a plain key, or None (unknown or revoked)."""
-    credential = session.execute(
-        select(Credential).where(Credential.key_hash == hash_key(plain))
-    ).scalar_one_or_none()
-    if credential is None or credential.revoked_at is not None:
-        return None
-    return credential
+_LIVE = (
+    select(Credential.__table__)
+    .where(Credential.key_hash == bindparam("key_hash"))
+    .where(Credential.revoked_at.is_(None))
+)
+
+
+def find_key(connection: Connection | Session, plain: str) -> Row[Any] | None:
+    """The live credential (a row) of a plain key, or None when unknown or revoked.
+
+    Core, not the ORM: this runs on every request.
+    """
+    return connection.execute(_LIVE, {"key_hash": hash_key(plain)}).first()
 
 
 def revoke_key(session: Session, credential_id: str) -> Credential:

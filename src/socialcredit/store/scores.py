@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, insert
@@ -49,22 +50,48 @@ def score_row(row: dict[str, Any], published_at: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _copy_postgres(store: Store, rows: list[dict[str, Any]]) -> None:
-    raw = store.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        cursor.execute("DELETE FROM published_scores")
-        with cursor.copy(f"COPY published_scores ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        json.dumps(row[c]) if c in ("subscores", "reasons") else row[c]
-                        for c in COLUMNS
-                    ]
-                )
-        raw.commit()
-    finally:
-        raw.close()
+def _copy_postgres(store: Store, lake: Engine, run_id: str, published_at: dt.datetime) -> int:
+    """The engine writes the rows as CSV (JSON built in SQL); PostgreSQL COPYs them in."""
+    present = [
+        d
+        for d in DIMENSIONS
+        if lake.scalar(
+            "dimension", f"SELECT count(sub_{d}) FROM score_history WHERE run_id = ?", [run_id]
+        )
+    ]
+    subscores = ", ".join(f"'{d}', sub_{d}" for d in present)
+    reasons = ", ".join(
+        f"struct_pack(feature := reason_{i}, points_lost := lost_{i})"
+        for i in range(1, MAX_REASONS + 1)
+    )
+    sql = (
+        f"SELECT subject_key, score, tier, json_object({subscores}), "
+        f"to_json(list_filter([{reasons}], lambda r: r.feature IS NOT NULL)), "
+        f"CAST(as_of AS VARCHAR), scorecard_version, run_id, "
+        f"TIMESTAMP '{published_at.isoformat(sep=' ')}' "
+        f"FROM score_history WHERE run_id = '{run_id.replace(chr(39), chr(39) * 2)}'"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "scores.csv"
+        lake.export_csv("export scores", sql, path)
+        raw = store.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute("DELETE FROM published_scores")
+            with (
+                cursor.copy(
+                    f"COPY published_scores ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv)"
+                ) as copy,
+                path.open("rb") as handle,
+            ):
+                while chunk := handle.read(1 << 20):
+                    copy.write(chunk)
+            raw.commit()
+        finally:
+            raw.close()
+    return int(
+        lake.scalar("count", "SELECT count(*) FROM score_history WHERE run_id = ?", [run_id])
+    )
 
 
 def publish_run(store: Store, lake: Engine, run_id: str | None = None) -> dict[str, Any]:
@@ -78,14 +105,15 @@ def publish_run(store: Store, lake: Engine, run_id: str | None = None) -> dict[s
     if not runs:
         raise NotFoundError("no score run to publish; run socialcredit score first")
     chosen = runs[0]["run_id"]
-    published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    history = lake.query("history", "SELECT * FROM score_history WHERE run_id = ?", [chosen])
-    rows = [score_row(row, published_at) for row in history.to_pylist()]
+    published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     if store.dialect == "postgresql":
-        _copy_postgres(store, rows)
+        count = _copy_postgres(store, lake, chosen, published_at)
     else:
+        history = lake.query("history", "SELECT * FROM score_history WHERE run_id = ?", [chosen])
+        rows = [score_row(row, published_at) for row in history.to_pylist()]
         with store.session() as session, session.begin():
             session.execute(delete(PublishedScore))
             for start in range(0, len(rows), 50_000):
                 session.execute(insert(PublishedScore), rows[start : start + 50_000])
-    return {"run_id": chosen, "published": len(rows), "published_at": published_at.isoformat()}
+        count = len(rows)
+    return {"run_id": chosen, "published": count, "published_at": published_at.isoformat()}

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from socialcredit.api.auth import DisputeAnswerer, Furnisher, ScoreReader, require_purpose
 from socialcredit.api.errors import ApiError
@@ -138,6 +138,16 @@ def batch(batch_id: str, request: Request, caller: Furnisher) -> dict[str, Any]:
     return dict(found.report)
 
 
+#: One round trip: the published score and the number of open disputes (Core: hot path).
+_PUBLISHED = select(
+    PublishedScore.__table__,
+    select(func.count())
+    .where(Dispute.subject_key == PublishedScore.subject_key, Dispute.status == "open")
+    .scalar_subquery()
+    .label("open_disputes"),
+).where(PublishedScore.subject_key == bindparam("key"))
+
+
 @router.get("/subjects/{resident_id}/score", summary="A person's published score")
 def score(
     resident_id: str,
@@ -149,24 +159,17 @@ def score(
     declared = require_purpose(purpose)
     state = _state(request)
     key = state.keyer.key(parse(resident_id).number)
-    with state.store.session() as session, session.begin():
-        published = session.get(PublishedScore, key)
-        audit.append(
-            session,
-            actor=caller.credential_id,
-            actor_kind="partner",
-            action="score_read",
-            subject_key=key,
-            purpose=declared,
-            detail={"partner_id": caller.partner_id, "found": published is not None},
-        )
-        open_disputes = len(
-            session.execute(
-                select(Dispute.dispute_id).where(
-                    Dispute.subject_key == key, Dispute.status == "open"
-                )
-            ).all()
-        )
+    with state.store.engine.connect() as connection:
+        published = connection.execute(_PUBLISHED, {"key": key}).first()
+    # Served only once the read is durably in the audit log (group commit).
+    request.app.state.audit_writer.append(
+        actor=caller.credential_id,
+        actor_kind="partner",
+        action="score_read",
+        subject_key=key,
+        purpose=declared,
+        detail={"partner_id": caller.partner_id, "found": published is not None},
+    )
     if published is None:
         raise ApiError(404, "no published score for this person")
     reasons = [
@@ -186,7 +189,7 @@ def score(
         "reasons": reasons,
         "as_of": published.as_of,
         "scorecard_version": published.scorecard_version,
-        "open_disputes": open_disputes,
+        "open_disputes": published.open_disputes,
         "purpose": declared,
     }
 

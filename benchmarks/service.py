@@ -1,0 +1,179 @@
+"""The service under load, on this machine, load from a second process on 127.0.0.1.
+
+    python benchmarks/service.py [--postgres postgresql://postgres@127.0.0.1:5432/test]
+                                 [--seconds 60] [--connections 32]
+
+1. Publishing 1,000,000 scores into PostgreSQL (COPY), timed.
+2. Ingestion through the API: a ~1,000,000-record Parquet payment batch POSTed to
+   /v1/records/payment, records/s.
+3. wrk against GET /v1/subjects/{id}/score?purpose=credit_application (one server
+   process, every read hash-chain audited in PostgreSQL) and, in the same run with
+   the same server settings, a bare FastAPI endpoint returning a constant.
+Prints tables for benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+SERVER = """
+import sys, uvicorn
+from socialcredit.api import create_app
+from socialcredit.settings import Settings
+app = create_app(Settings(workspace=sys.argv[1], store=sys.argv[2], subject_key_secret="bench"))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), access_log=False, log_level="warning")
+"""
+BARE = """
+import sys, uvicorn
+from fastapi import FastAPI
+app = FastAPI()
+@app.get("/constant")
+def constant() -> dict[str, str]:
+    return {"status": "ok"}
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=False, log_level="warning")
+"""
+
+
+def _schema_url(postgres: str) -> str:
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    return f"{postgres}?options=-csearch_path%3D{schema}"
+
+
+def _wait(url: str) -> None:
+    for _ in range(200):
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit(f"server at {url} did not start")
+
+
+def _wrk(url: str, seconds: int, connections: int, headers: dict[str, str]) -> dict[str, float]:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
+    factor = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    p99_ms = float(p99[1]) * factor[p99[2]] if p99 else float("nan")
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: .*", output)
+    return {"rps": rate, "p99_ms": p99_ms, "non_2xx": int(errors[1]) if errors else 0,
+            "socket_errors": socket_errors[0] if socket_errors else "none"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--connections", type=int, default=32)
+    options = parser.parse_args()
+    os.environ["SOCIALCREDIT_SUBJECT_KEY_SECRET"] = "bench"
+    root = Path(tempfile.mkdtemp(prefix="socialcredit-service-"))
+
+    from socialcredit.settings import Settings
+    from socialcredit.simulate import simulate
+    from socialcredit.store.keys import create_key
+    from socialcredit.store.models import Partner
+    from socialcredit.store.scores import publish_run
+    from socialcredit.workspace import Workspace
+
+    store_url = _schema_url(options.postgres)
+    space = Workspace.open(Settings(workspace=root / "ws", store=store_url,
+                                    subject_key_secret="bench"))
+    lake = space.engine()
+    # 1. 1,000,000 score rows in the lake, published into PostgreSQL.
+    lake.execute("runs", "INSERT INTO score_runs VALUES ('bench', DATE '2026-06-30', 'expert', "
+                 "'duckdb', 1000000, '', now()::TIMESTAMP)")
+    lake.execute("history", "INSERT INTO score_history SELECT 'bench', DATE '2026-06-30', "
+                 "'expert', md5(i::VARCHAR)[:32], 350 + (i * 7919) % 600, 'good', 700, 650, 600, "
+                 "'ch_history_months', 20, 'pc_years_at_address', 10, NULL, NULL, NULL, NULL "
+                 "FROM range(1000000) r(i)")
+    started = time.perf_counter()
+    published = publish_run(space.store(), lake, "bench")
+    publish_s = time.perf_counter() - started
+    # A real person to read, keys.
+    feeds = simulate(root / "feeds", citizens=120_000, seed=2, fmt="parquet")
+    batch = root / "feeds" / "river-grid-utility.payment.parquet"
+    rows = next(f["rows"] for f in feeds["feeds"] if f["file"] == batch.name)
+    import pyarrow.parquet as pq
+
+    person = pq.read_table(batch, columns=["resident_id"]).column(0)[0].as_py()
+    lake.execute("person", "INSERT INTO score_history SELECT 'bench', DATE '2026-06-30', "
+                 f"'expert', '{space.keyer().key(person)}', 640, 'good', 700, 650, 600, NULL, "
+                 "NULL, NULL, NULL, NULL, NULL, NULL, NULL")
+    publish_run(space.store(), lake, "bench")
+    with space.store().session() as session, session.begin():
+        session.add(Partner(partner_id="river-grid-utility", name="grid", kind="utility",
+                            created_at=__import__("datetime").datetime(2026, 1, 1)))
+        session.flush()
+        _, key = create_key(session, "partner", partner_id="river-grid-utility",
+                            scopes=["records:*", "scores:read"], rate_per_minute=10_000_000)
+    space.close()
+
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(root / "ws"), store_url, "8731"])
+    try:
+        _wait("http://127.0.0.1:8731/v1/health")
+        headers = {"Authorization": f"Bearer {key}"}
+        # 2. Ingestion through the API.
+        body = batch.read_bytes()
+        started = time.perf_counter()
+        answer = httpx.post("http://127.0.0.1:8731/v1/records/payment", content=body,
+                            headers=headers | {"Idempotency-Key": "bench",
+                                               "Content-Type": "application/vnd.apache.parquet"},
+                            timeout=600)
+        ingest_s = time.perf_counter() - started
+        answer.raise_for_status()
+        # 3. Load.
+        url = f"http://127.0.0.1:8731/v1/subjects/{person}/score?purpose=credit_application"
+        assert httpx.get(url, headers=headers).status_code == 200
+        scores = _wrk(url, options.seconds, options.connections, headers)
+    finally:
+        server.terminate()
+        server.wait()
+    bare = subprocess.Popen([sys.executable, "-c", BARE, "8732"])
+    try:
+        _wait("http://127.0.0.1:8732/constant")
+        constant = _wrk("http://127.0.0.1:8732/constant", options.seconds, options.connections,
+                        {})
+    finally:
+        bare.terminate()
+        bare.wait()
+
+    print(f"\n{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores\n")
+    print("| what | result |")
+    print("|---|---|")
+    print(f"| publish {published['published']:,} scores into PostgreSQL | {publish_s:.1f} s |")
+    print(f"| ingest a {rows:,}-record Parquet batch through the API | {ingest_s:.1f} s, "
+          f"{rows / ingest_s:,.0f} records/s ({answer.json()['accepted']:,} accepted) |")
+    print(f"\nwrk, one server process, {options.connections} connections, "
+          f"{options.seconds} s each\n")
+    print("| endpoint | requests/s | p99 | non-2xx | socket errors |")
+    print("|---|---:|---:|---:|---|")
+    for name, result in (("GET score (store read + audited)", scores),
+                         ("bare FastAPI constant", constant)):
+        print(f"| {name} | {result['rps']:,.0f} | {result['p99_ms']:.1f} ms | "
+              f"{result['non_2xx']} | {result['socket_errors']} |")
+    print(f"\nscore reads at {scores['rps'] / constant['rps']:.0%} of the bare endpoint")
+    json.dumps(scores)
+
+
+if __name__ == "__main__":
+    main()
