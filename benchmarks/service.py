@@ -15,7 +15,6 @@ Prints tables for benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -75,8 +74,12 @@ def _wrk(url: str, seconds: int, connections: int, headers: dict[str, str]) -> d
     p99_ms = float(p99[1]) * factor[p99[2]] if p99 else float("nan")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: .*", output)
-    return {"rps": rate, "p99_ms": p99_ms, "non_2xx": int(errors[1]) if errors else 0,
-            "socket_errors": socket_errors[0] if socket_errors else "none"}
+    return {
+        "rps": rate,
+        "p99_ms": p99_ms,
+        "non_2xx": int(errors[1]) if errors else 0,
+        "socket_errors": socket_errors[0] if socket_errors else "none",
+    }
 
 
 def main() -> None:
@@ -96,16 +99,23 @@ def main() -> None:
     from socialcredit.workspace import Workspace
 
     store_url = _schema_url(options.postgres)
-    space = Workspace.open(Settings(workspace=root / "ws", store=store_url,
-                                    subject_key_secret="bench"))
+    space = Workspace.open(
+        Settings(workspace=root / "ws", store=store_url, subject_key_secret="bench")
+    )
     lake = space.engine()
     # 1. 1,000,000 score rows in the lake, published into PostgreSQL.
-    lake.execute("runs", "INSERT INTO score_runs VALUES ('bench', DATE '2026-06-30', 'expert', "
-                 "'duckdb', 1000000, '', now()::TIMESTAMP)")
-    lake.execute("history", "INSERT INTO score_history SELECT 'bench', DATE '2026-06-30', "
-                 "'expert', md5(i::VARCHAR)[:32], 350 + (i * 7919) % 600, 'good', 700, 650, 600, "
-                 "'ch_history_months', 20, 'pc_years_at_address', 10, NULL, NULL, NULL, NULL "
-                 "FROM range(1000000) r(i)")
+    lake.execute(
+        "runs",
+        "INSERT INTO score_runs VALUES ('bench', DATE '2026-06-30', 'expert', "
+        "'duckdb', 1000000, '', now()::TIMESTAMP)",
+    )
+    lake.execute(
+        "history",
+        "INSERT INTO score_history SELECT 'bench', DATE '2026-06-30', "
+        "'expert', md5(i::VARCHAR)[:32], 350 + (i * 7919) % 600, 'good', 700, 650, 600, "
+        "'ch_history_months', 20, 'pc_years_at_address', 10, NULL, NULL, NULL, NULL "
+        "FROM range(1000000) r(i)",
+    )
     started = time.perf_counter()
     published = publish_run(space.store(), lake, "bench")
     publish_s = time.perf_counter() - started
@@ -116,16 +126,30 @@ def main() -> None:
     import pyarrow.parquet as pq
 
     person = pq.read_table(batch, columns=["resident_id"]).column(0)[0].as_py()
-    lake.execute("person", "INSERT INTO score_history SELECT 'bench', DATE '2026-06-30', "
-                 f"'expert', '{space.keyer().key(person)}', 640, 'good', 700, 650, 600, NULL, "
-                 "NULL, NULL, NULL, NULL, NULL, NULL, NULL")
+    lake.execute(
+        "person",
+        "INSERT INTO score_history SELECT 'bench', DATE '2026-06-30', "
+        f"'expert', '{space.keyer().key(person)}', 640, 'good', 700, 650, 600, NULL, "
+        "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
+    )
     publish_run(space.store(), lake, "bench")
     with space.store().session() as session, session.begin():
-        session.add(Partner(partner_id="river-grid-utility", name="grid", kind="utility",
-                            created_at=__import__("datetime").datetime(2026, 1, 1)))
+        session.add(
+            Partner(
+                partner_id="river-grid-utility",
+                name="grid",
+                kind="utility",
+                created_at=__import__("datetime").datetime(2026, 1, 1),
+            )
+        )
         session.flush()
-        _, key = create_key(session, "partner", partner_id="river-grid-utility",
-                            scopes=["records:*", "scores:read"], rate_per_minute=10_000_000)
+        _, key = create_key(
+            session,
+            "partner",
+            partner_id="river-grid-utility",
+            scopes=["records:*", "scores:read"],
+            rate_per_minute=10_000_000,
+        )
     space.close()
 
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(root / "ws"), store_url, "8731"])
@@ -135,10 +159,13 @@ def main() -> None:
         # 2. Ingestion through the API.
         body = batch.read_bytes()
         started = time.perf_counter()
-        answer = httpx.post("http://127.0.0.1:8731/v1/records/payment", content=body,
-                            headers=headers | {"Idempotency-Key": "bench",
-                                               "Content-Type": "application/vnd.apache.parquet"},
-                            timeout=600)
+        answer = httpx.post(
+            "http://127.0.0.1:8731/v1/records/payment",
+            content=body,
+            headers=headers
+            | {"Idempotency-Key": "bench", "Content-Type": "application/vnd.apache.parquet"},
+            timeout=600,
+        )
         ingest_s = time.perf_counter() - started
         answer.raise_for_status()
         # 3. Load.
@@ -151,8 +178,7 @@ def main() -> None:
     bare = subprocess.Popen([sys.executable, "-c", BARE, "8732"])
     try:
         _wait("http://127.0.0.1:8732/constant")
-        constant = _wrk("http://127.0.0.1:8732/constant", options.seconds, options.connections,
-                        {})
+        constant = _wrk("http://127.0.0.1:8732/constant", options.seconds, options.connections, {})
     finally:
         bare.terminate()
         bare.wait()
@@ -161,18 +187,24 @@ def main() -> None:
     print("| what | result |")
     print("|---|---|")
     print(f"| publish {published['published']:,} scores into PostgreSQL | {publish_s:.1f} s |")
-    print(f"| ingest a {rows:,}-record Parquet batch through the API | {ingest_s:.1f} s, "
-          f"{rows / ingest_s:,.0f} records/s ({answer.json()['accepted']:,} accepted) |")
-    print(f"\nwrk, one server process, {options.connections} connections, "
-          f"{options.seconds} s each\n")
+    print(
+        f"| ingest a {rows:,}-record Parquet batch through the API | {ingest_s:.1f} s, "
+        f"{rows / ingest_s:,.0f} records/s ({answer.json()['accepted']:,} accepted) |"
+    )
+    print(
+        f"\nwrk, one server process, {options.connections} connections, {options.seconds} s each\n"
+    )
     print("| endpoint | requests/s | p99 | non-2xx | socket errors |")
     print("|---|---:|---:|---:|---|")
-    for name, result in (("GET score (store read + audited)", scores),
-                         ("bare FastAPI constant", constant)):
-        print(f"| {name} | {result['rps']:,.0f} | {result['p99_ms']:.1f} ms | "
-              f"{result['non_2xx']} | {result['socket_errors']} |")
+    for name, result in (
+        ("GET score (store read + audited)", scores),
+        ("bare FastAPI constant", constant),
+    ):
+        print(
+            f"| {name} | {result['rps']:,.0f} | {result['p99_ms']:.1f} ms | "
+            f"{result['non_2xx']} | {result['socket_errors']} |"
+        )
     print(f"\nscore reads at {scores['rps'] / constant['rps']:.0%} of the bare endpoint")
-    json.dumps(scores)
 
 
 if __name__ == "__main__":
