@@ -107,7 +107,7 @@ def main() -> None:
     lake.execute(
         "runs",
         "INSERT INTO score_runs VALUES ('bench', DATE '2026-06-30', 'expert', "
-        "'duckdb', 1000000, '', now()::TIMESTAMP)",
+        "'duckdb', 1000000, '', now()::TIMESTAMP, 7)",
     )
     lake.execute(
         "history",

@@ -62,7 +62,7 @@ def _lake_with_groups(lake: Engine, scores: dict[str, list[int]]) -> None:
     lake.execute(
         "r",
         "INSERT INTO score_runs VALUES ('r1', DATE '2026-06-30', 'v', 'duckdb', "
-        "0, '', TIMESTAMP '2026-07-01 00:00:00')",
+        "0, '', TIMESTAMP '2026-07-01 00:00:00', 7)",
     )
 
 

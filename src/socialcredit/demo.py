@@ -120,7 +120,12 @@ def run_demo(
             )
             hooks.advance("ingest", feed["rows"])
         hooks.step("score")
-        run: ScoreRun = score_population(engine, spec or default_spec(), on_step=hooks.step)
+        run: ScoreRun = score_population(
+            engine,
+            spec or default_spec(),
+            notice_days=settings.notice_working_days,
+            on_step=hooks.step,
+        )
         hooks.step("check against truth")
         auc, _matched = auc_against_truth(
             engine, keyer, workspace.feeds_dir / manifest["truth"], run.run_id

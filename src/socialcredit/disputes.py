@@ -20,7 +20,7 @@ from socialcredit.engines import Engine
 from socialcredit.errors import InputError, NotFoundError
 from socialcredit.records import category as record_category
 from socialcredit.scorecard import evaluate
-from socialcredit.scoring import stored_scorecard
+from socialcredit.scoring import run_notice_days, stored_scorecard
 from socialcredit.store import Store, audit
 from socialcredit.store.models import Dispute, PublishedScore
 
@@ -42,7 +42,12 @@ def rescore_subject(store: Store, lake: Engine, subject_key: str) -> PublishedSc
             return None
         spec = stored_scorecard(lake, published.scorecard_version)
         rows = lake.query(
-            "one subject", features_sql(dt.date.fromisoformat(published.as_of), subject_key)
+            "one subject",
+            features_sql(
+                dt.date.fromisoformat(published.as_of),
+                subject_key,
+                notice_days=run_notice_days(lake, published.run_id),
+            ),
         )
         values = rows.to_pylist()[0] if rows.num_rows else {}
         scored = evaluate(spec, values)

@@ -19,7 +19,7 @@ from socialcredit.scorecard.evaluate import MAX_REASONS
 __all__ = ["LAKE_VERSION", "ensure_lake", "record_columns"]
 
 #: Bumped when a lake table changes shape; recorded in the ``lake_meta`` table.
-LAKE_VERSION = 1
+LAKE_VERSION = 2
 
 _TABLES = {
     "subjects": (
@@ -45,7 +45,7 @@ _TABLES = {
     "scorecard_live": "version VARCHAR, published_at TIMESTAMP",
     "score_runs": (
         "run_id VARCHAR, as_of DATE, scorecard_version VARCHAR, engine VARCHAR, "
-        "subjects BIGINT, scores_digest VARCHAR, created_at TIMESTAMP"
+        "subjects BIGINT, scores_digest VARCHAR, created_at TIMESTAMP, notice_days INTEGER"
     ),
     "score_history": (
         "run_id VARCHAR, as_of DATE, scorecard_version VARCHAR, subject_key VARCHAR, "

@@ -14,17 +14,18 @@ from decimal import Decimal
 from typing import Any
 
 from socialcredit.dimensions import DIMENSIONS, FEATURES, features_sql
-from socialcredit.dimensions.base import date_literal
+from socialcredit.dimensions.base import Window, date_literal, not_held, visible
 from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
 from socialcredit.identity import SubjectKeyer, parse, province_name
 from socialcredit.lake import record_columns
+from socialcredit.notice import counts_from, notice_cutoff
 from socialcredit.records import CATEGORIES
 from socialcredit.scorecard import MAX_REASONS, TIERS
 from socialcredit.scorecard.improve import next_tier_plan
-from socialcredit.scoring import stored_scorecard
+from socialcredit.scoring import run_notice_days, stored_scorecard
 
-__all__ = ["build_report", "reason_sentences", "report_for"]
+__all__ = ["build_report", "pending_records", "reason_sentences", "report_for"]
 
 EVIDENCE_LIMIT = 20
 
@@ -74,6 +75,33 @@ def _records(engine: Engine, key: str, category: str, where: str = "TRUE") -> li
     return [{k: _plain(v) for k, v in row.items()} for row in rows]
 
 
+def pending_records(
+    engine: Engine, key: str, as_of: dt.date, notice_days: int
+) -> list[dict[str, Any]]:
+    """Negative records reported by ``as_of`` that do not count yet: each with its
+    source and the day it starts counting unless the person objects (a dispute)."""
+    cutoff = date_literal(notice_cutoff(as_of, notice_days))
+    pending = []
+    for name, cat in CATEGORIES.items():
+        negative = cat.negative.format(a="r")
+        for record in _records(
+            engine,
+            key,
+            name,
+            f"{negative} AND r.observed_date > {cutoff} AND r.observed_date <= "
+            f"{date_literal(as_of)} AND {not_held(name, 'r')}",
+        ):
+            observed = dt.date.fromisoformat(record["observed_date"])
+            pending.append(
+                {
+                    "category": name,
+                    "counts_from": counts_from(observed, notice_days).isoformat(),
+                    **record,
+                }
+            )
+    return pending
+
+
 def build_report(engine: Engine, keyer: SubjectKeyer, resident_id: str) -> dict[str, Any]:
     """The full report of the person with ``resident_id`` (validated first)."""
     person = parse(resident_id)
@@ -87,8 +115,12 @@ def report_for(engine: Engine, key: str, latest: dict[str, Any]) -> dict[str, An
     """The report of subject ``key`` around a score row (a score-history row's shape:
     score, tier, as_of, scorecard_version, run_id, sub_<dimension>, reason_i, lost_i)."""
     as_of: dt.date = latest["as_of"]
+    notice_days = run_notice_days(engine, latest["run_id"])
+    window = Window(as_of, notice_cutoff(as_of, notice_days))
     spec = stored_scorecard(engine, latest["scorecard_version"])
-    values = engine.query("subject features", features_sql(as_of, key)).to_pylist()
+    values = engine.query(
+        "subject features", features_sql(as_of, key, notice_days=notice_days)
+    ).to_pylist()
     features = values[0] if values else {}
     reasons = []
     for i in range(1, MAX_REASONS + 1):
@@ -103,7 +135,7 @@ def report_for(engine: Engine, key: str, latest: dict[str, Any]) -> dict[str, An
             engine,
             key,
             definition.category,
-            f"r.observed_date <= {date_literal(as_of)} AND {evidence}",
+            f"{visible(definition.category, 'r', window)} AND {evidence}",
         )
         reasons.append(
             {
@@ -148,6 +180,7 @@ def report_for(engine: Engine, key: str, latest: dict[str, Any]) -> dict[str, An
         "features": {name: features.get(name) for name in (f.name for f in spec.features)},
         "improvement": next_tier_plan(spec, features).as_json(),
         "records": {name: _records(engine, key, name) for name in CATEGORIES},
+        "pending": pending_records(engine, key, as_of, notice_days),
         "history": [{k: _plain(v) for k, v in row.items()} for row in history],
         "held_for_fairness_monitoring_only": held
         | {"province": province_name(held["region"]) if held["region"] else None},

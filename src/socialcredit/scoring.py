@@ -25,6 +25,7 @@ from socialcredit.dimensions import DIMENSIONS, FEATURES, features_sql
 from socialcredit.engines import Engine
 from socialcredit.errors import InputError, NotFoundError, SpecError
 from socialcredit.identity import SubjectKeyer
+from socialcredit.notice import DEFAULT_NOTICE_DAYS
 from socialcredit.records import CATEGORIES
 from socialcredit.scorecard import MAX_REASONS, TIERS, ScorecardSpec, score_sql
 from socialcredit.scorecard.compile import quote
@@ -34,6 +35,7 @@ __all__ = [
     "latest_observed",
     "live_scorecard",
     "publish_scorecard",
+    "run_notice_days",
     "score_population",
     "scores_digest",
     "stored_scorecard",
@@ -54,6 +56,7 @@ class ScoreRun:
     score_min: int | None
     score_max: int | None
     scores_digest: str
+    notice_days: int
     elapsed_s: float
 
     def as_json(self) -> dict[str, Any]:
@@ -123,6 +126,7 @@ def score_population(
     spec: ScorecardSpec,
     *,
     as_of: dt.date | None = None,
+    notice_days: int = DEFAULT_NOTICE_DAYS,
     on_step: Step | None = None,
 ) -> ScoreRun:
     """Score every subject with records observed by ``as_of`` (default: the latest)."""
@@ -142,7 +146,10 @@ def score_population(
     _register_scorecard(engine, spec)
 
     step("features")
-    engine.execute("features", f"CREATE OR REPLACE TEMP TABLE _features AS {features_sql(day)}")
+    engine.execute(
+        "features",
+        f"CREATE OR REPLACE TEMP TABLE _features AS {features_sql(day, notice_days=notice_days)}",
+    )
 
     step("score")
     run_id = uuid.uuid4().hex[:16]
@@ -174,7 +181,7 @@ def score_population(
         engine.execute("save history", "INSERT INTO score_history SELECT * FROM _scores")
         engine.execute(
             "save run",
-            "INSERT INTO score_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO score_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 run_id,
                 day,
@@ -183,6 +190,7 @@ def score_population(
                 keys.num_rows,
                 digest,
                 dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                notice_days,
             ],
         )
     engine.execute("clean up", "DROP TABLE IF EXISTS _scores")
@@ -196,8 +204,15 @@ def score_population(
         score_min=low,
         score_max=high,
         scores_digest=digest,
+        notice_days=notice_days,
         elapsed_s=round(time.perf_counter() - started, 3),
     )
+
+
+def run_notice_days(engine: Engine, run_id: str) -> int:
+    """The notice period a run was scored with."""
+    found = engine.scalar("notice", "SELECT notice_days FROM score_runs WHERE run_id = ?", [run_id])
+    return DEFAULT_NOTICE_DAYS if found is None else int(found)
 
 
 def publish_scorecard(engine: Engine, spec: ScorecardSpec) -> dict[str, Any]:
@@ -238,7 +253,13 @@ def live_scorecard(engine: Engine) -> ScorecardSpec | None:
 
 
 def training_dataset(
-    engine: Engine, keyer: SubjectKeyer, truth: Path, out: Path, *, as_of: dt.date | None = None
+    engine: Engine,
+    keyer: SubjectKeyer,
+    truth: Path,
+    out: Path,
+    *,
+    as_of: dt.date | None = None,
+    notice_days: int = DEFAULT_NOTICE_DAYS,
 ) -> dict[str, Any]:
     """Features as of a date joined with outcomes, written as Parquet (no resident IDs)."""
     day = as_of or latest_observed(engine)
@@ -253,9 +274,10 @@ def training_dataset(
     engine.create_table_from_arrow("_outcomes", outcomes, temporary=True)
     extra = ", ".join(f"o.{quote(c)}" for c in outcomes.column_names if c != "resident_id")
     names = ", ".join(f"f.{name}" for name in FEATURES)
+    features = features_sql(day, notice_days=notice_days)
     rows = engine.query(
         "training dataset",
-        f"SELECT f.subject_key, {names}, {extra} FROM ({features_sql(day)}) f "
+        f"SELECT f.subject_key, {names}, {extra} FROM ({features}) f "
         f"JOIN _outcomes o ON f.subject_key = {keyer.sql('o.resident_id')} ORDER BY f.subject_key",
     )
     engine.execute("clean up", "DROP TABLE IF EXISTS _outcomes")

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
         description="Operational store URL: sqlite:///path (default: store.sqlite in the "
         "workspace) or postgresql://user@host/db for production.",
     )
+    notice_working_days: int = Field(
+        default=7,
+        ge=0,
+        description="Working days a negative record waits after it is reported before it "
+        "counts, so that the person can see it and object first (7 in China for "
+        "conduct-based restrictions); 0 lets records count at once.",
+    )
     dispute_deadline_days: int = Field(
         default=20,
         ge=1,

@@ -314,7 +314,14 @@ def dataset_command(
         day = dt.date.fromisoformat(as_of) if as_of else None
         space = Workspace.open(settings)
         try:
-            return training_dataset(space.engine(), space.keyer(), truth, out_file, as_of=day)
+            return training_dataset(
+                space.engine(),
+                space.keyer(),
+                truth,
+                out_file,
+                as_of=day,
+                notice_days=settings.notice_working_days,
+            )
         finally:
             space.close()
 

@@ -64,7 +64,11 @@ def score_command(
             with progress_bar() as bar:
                 task = bar.add_task("score", total=4)
                 return score_population(
-                    space.engine(), spec, as_of=day, on_step=lambda _s: bar.advance(task)
+                    space.engine(),
+                    spec,
+                    as_of=day,
+                    notice_days=settings.notice_working_days,
+                    on_step=lambda _s: bar.advance(task),
                 )
         finally:
             space.close()

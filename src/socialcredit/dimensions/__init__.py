@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from socialcredit.dimensions import characteristics, credit_history, fulfilment
-from socialcredit.dimensions.base import FeatureDef
+from socialcredit.dimensions.base import FeatureDef, Window
+from socialcredit.notice import DEFAULT_NOTICE_DAYS, notice_cutoff
 
 __all__ = ["DIMENSIONS", "FEATURES", "FeatureDef", "feature", "features_sql"]
 
@@ -30,14 +31,19 @@ def feature(name: str) -> FeatureDef:
     return FEATURES[name]
 
 
-def features_sql(as_of: dt.date, subject_key: str | None = None) -> str:
-    """One row per subject with any record observed by ``as_of``: every feature.
+def features_sql(
+    as_of: dt.date, subject_key: str | None = None, *, notice_days: int = DEFAULT_NOTICE_DAYS
+) -> str:
+    """One row per subject with any record counting as of ``as_of``: every feature.
 
-    With ``subject_key`` the same query is restricted to one subject (the
-    single-subject path of reports and decisions); the values are identical.
+    Negative records count once their notice period of ``notice_days`` working
+    days has passed (:mod:`socialcredit.notice`). With ``subject_key`` the same
+    query is restricted to one subject (the single-subject path of reports);
+    the values are identical.
     """
+    window = Window(as_of, notice_cutoff(as_of, notice_days))
     where = "" if subject_key is None else f" WHERE subject_key = '{_quote(subject_key)}'"
-    ch, fu, pc = (f"(SELECT * FROM ({m.query(as_of)}) q{where})" for m in _MODULES)
+    ch, fu, pc = (f"(SELECT * FROM ({m.query(window)}) q{where})" for m in _MODULES)
     names = ", ".join(FEATURES)
     return (
         f"SELECT s.subject_key, {names}, "

@@ -8,7 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-__all__ = ["RETENTION_YEARS", "FeatureDef", "date_literal", "not_held", "years_before"]
+__all__ = [
+    "RETENTION_YEARS",
+    "FeatureDef",
+    "Window",
+    "date_literal",
+    "not_held",
+    "visible",
+    "years_before",
+]
 
 #: Negative records stop counting after this many years (DESIGN: due process).
 RETENTION_YEARS = 5
@@ -32,6 +40,31 @@ class FeatureDef:
     zh: str
     category: str
     evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Which records a score as of ``as_of`` may see: records observed by then, and
+    negative ones only if observed by ``negative_cutoff`` (the notice period)."""
+
+    as_of: dt.date
+    negative_cutoff: dt.date
+
+    @property
+    def day(self) -> str:
+        return date_literal(self.as_of)
+
+
+def visible(category: str, alias: str, window: Window) -> str:
+    """Predicate: the record counts in ``window`` (observed in time, not held)."""
+    from socialcredit.records import CATEGORIES
+
+    negative = CATEGORIES[category].negative.format(a=alias)
+    return (
+        f"{alias}.observed_date <= CASE WHEN {negative} THEN "
+        f"{date_literal(window.negative_cutoff)} ELSE {window.day} END "
+        f"AND {not_held(category, alias)}"
+    )
 
 
 def not_held(category: str, alias: str) -> str:

@@ -7,9 +7,7 @@ measure opportunity, not trustworthiness.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from socialcredit.dimensions.base import FeatureDef, date_literal, not_held
+from socialcredit.dimensions.base import FeatureDef, Window, visible
 
 __all__ = ["FEATURES", "query"]
 
@@ -59,9 +57,9 @@ FEATURES = (
 )
 
 
-def query(as_of: dt.date) -> str:
-    """Characteristics features per subject as of ``as_of``."""
-    day = date_literal(as_of)
+def query(window: Window) -> str:
+    """Characteristics features per subject in ``window``."""
+    day = window.day
 
     def latest(kind: str, what: str) -> str:
         return f"max(CASE WHEN kind = '{kind}' THEN {what} END)"
@@ -72,8 +70,7 @@ def query(as_of: dt.date) -> str:
     checks = (
         "SELECT subject_key, kind, result, since_date, row_number() OVER (PARTITION BY "
         "subject_key, kind ORDER BY observed_date DESC, partner_id DESC, record_id DESC) AS n "
-        f"FROM rec_verification v WHERE v.observed_date <= {day} "
-        f"AND {not_held('verification', 'v')}"
+        f"FROM rec_verification v WHERE {visible('verification', 'v', window)}"
     )
     return (
         "SELECT subject_key, "

@@ -8,13 +8,12 @@ longer count.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from socialcredit.dimensions.base import (
     RETENTION_YEARS,
     FeatureDef,
+    Window,
     date_literal,
-    not_held,
+    visible,
     years_before,
 )
 
@@ -93,10 +92,10 @@ FEATURES = (
 )
 
 
-def query(as_of: dt.date) -> str:
-    """Credit-history features per subject as of ``as_of``."""
-    day = date_literal(as_of)
-    since = date_literal(years_before(as_of, RETENTION_YEARS))
+def query(window: Window) -> str:
+    """Credit-history features per subject in ``window``."""
+    day = window.day
+    since = date_literal(years_before(window.as_of, RETENTION_YEARS))
     return (
         f"SELECT subject_key, "
         f"CAST(avg(CASE WHEN due_date > {day} - INTERVAL 24 MONTH THEN "
@@ -113,7 +112,6 @@ def query(as_of: dt.date) -> str:
         "count(*) AS ch_payments "
         f"FROM (SELECT r.subject_key, r.due_date, r.amount_due, r.amount_paid, {DAYS_LATE} "
         "AS days_late, coalesce(r.amount_paid, 0) < r.amount_due AND r.due_date < "
-        f"r.observed_date AS overdue FROM rec_payment r WHERE r.observed_date <= {day} "
-        f"AND {not_held('payment', 'r')} "
+        f"r.observed_date AS overdue FROM rec_payment r WHERE {visible('payment', 'r', window)} "
         f"AND r.due_date <= {day} AND r.due_date > {since}) p GROUP BY subject_key"
     )

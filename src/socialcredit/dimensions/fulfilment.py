@@ -8,13 +8,12 @@ open as of the date; a case found ``unable_to_pay`` weighs less than one found
 
 from __future__ import annotations
 
-import datetime as dt
-
 from socialcredit.dimensions.base import (
     RETENTION_YEARS,
     FeatureDef,
+    Window,
     date_literal,
-    not_held,
+    visible,
     years_before,
 )
 
@@ -101,10 +100,10 @@ FEATURES = (
 )
 
 
-def query(as_of: dt.date) -> str:
-    """Fulfilment features per subject as of ``as_of`` (contracts and judgments joined)."""
-    day = date_literal(as_of)
-    since = date_literal(years_before(as_of, RETENTION_YEARS))
+def query(window: Window) -> str:
+    """Fulfilment features per subject in ``window`` (contracts and judgments joined)."""
+    day = window.day
+    since = date_literal(years_before(window.as_of, RETENTION_YEARS))
     open_case = _OPEN_CASE.replace("{as_of}", day)
     contracts = (
         "SELECT subject_key, "
@@ -115,8 +114,8 @@ def query(as_of: dt.date) -> str:
         "CAST(count(CASE WHEN status = 'defaulted' THEN 1 END) AS DOUBLE) AS fu_defaults, "
         "CAST(coalesce(sum(CASE WHEN status = 'defaulted' THEN value END), 0) AS DOUBLE) "
         "AS fu_amount_outstanding, count(*) AS fu_contracts "
-        f"FROM rec_contract c WHERE c.observed_date <= {day} AND c.start_date > {since} "
-        f"AND {not_held('contract', 'c')} "
+        f"FROM rec_contract c WHERE {visible('contract', 'c', window)} "
+        f"AND c.start_date > {since} "
         "GROUP BY subject_key"
     )
     judgments = (
@@ -128,8 +127,8 @@ def query(as_of: dt.date) -> str:
         "CAST(count(CASE WHEN r.kind = 'administrative_penalty' AND r.filed_date > "
         f"{day} - INTERVAL 24 MONTH THEN 1 END) AS DOUBLE) AS fu_penalties_24m, "
         "count(*) AS fu_judgments "
-        f"FROM rec_judgment r WHERE r.observed_date <= {day} AND r.filed_date > {since} "
-        f"AND {not_held('judgment', 'r')} "
+        f"FROM rec_judgment r WHERE {visible('judgment', 'r', window)} "
+        f"AND r.filed_date > {since} "
         "GROUP BY r.subject_key"
     )
     return (

@@ -3,6 +3,7 @@
 from socialcredit.records.schema import Category, Field, Rule
 
 CONTRACT = Category(
+    negative="{a}.status IN ('breached', 'defaulted')",
     name="contract",
     version=1,
     description="One contract with a third party and whether it was fulfilled.",

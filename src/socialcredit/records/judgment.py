@@ -3,6 +3,7 @@
 from socialcredit.records.schema import Category, Field, Rule
 
 JUDGMENT = Category(
+    negative="TRUE",
     name="judgment",
     version=1,
     description="One enforcement case or administrative penalty and whether it was resolved.",

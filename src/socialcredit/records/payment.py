@@ -3,6 +3,8 @@
 from socialcredit.records.schema import Category, Field, Rule
 
 PAYMENT = Category(
+    negative="({a}.paid_date > {a}.due_date OR (coalesce({a}.amount_paid, 0) < {a}.amount_due "
+    "AND {a}.due_date < {a}.observed_date))",
     name="payment",
     version=1,
     description="One bill or instalment: what was due, when, and what was paid when.",

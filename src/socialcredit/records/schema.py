@@ -84,6 +84,9 @@ class Category:
     description: str
     fields: tuple[Field, ...]
     rules: tuple[Rule, ...] = field(default=())
+    #: SQL over a record (alias ``{a}``): TRUE when the record counts against the
+    #: person, so that it waits out the notice period before it counts
+    negative: str = "FALSE"
 
     @property
     def all_fields(self) -> tuple[Field, ...]:

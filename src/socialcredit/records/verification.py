@@ -3,6 +3,7 @@
 from socialcredit.records.schema import Category, Field, Rule
 
 VERIFICATION = Category(
+    negative="{a}.result = 'fail'",
     name="verification",
     version=1,
     description="One check a partner made of a fact about the subject, and its result.",

@@ -14,7 +14,7 @@ from socialcredit.api.errors import ApiError
 from socialcredit.api.routes.partners import _dispute_json, _state
 from socialcredit.disputes import open_dispute
 from socialcredit.records import CATEGORIES
-from socialcredit.report import report_for
+from socialcredit.report import pending_records, report_for
 from socialcredit.store import audit
 from socialcredit.store.models import AuditEntry, Credential, Dispute, PublishedScore
 
@@ -136,3 +136,17 @@ def my_disputes(
             .all()
         )
     return {"disputes": [_dispute_json(d, with_subject=False) for d in rows]}
+
+
+@router.get("/notifications", summary="Negative records not counting yet")
+def notifications(request: Request, caller: Citizen) -> dict[str, Any]:
+    """Negative records partners reported that wait out the notice period before they
+    count: each with its source and the day it starts counting. Object with
+    ``POST /v1/me/disputes`` to keep it out until the dispute is resolved."""
+    state = _state(request)
+    assert caller.subject_key is not None
+    with state.lake_lock:
+        pending = pending_records(
+            state.lake, caller.subject_key, dt.date.today(), state.settings.notice_working_days
+        )
+    return {"notice_working_days": state.settings.notice_working_days, "pending": pending}
