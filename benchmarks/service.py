@@ -94,7 +94,7 @@ def main() -> None:
     from socialcredit.settings import Settings
     from socialcredit.simulate import simulate
     from socialcredit.store.keys import create_key
-    from socialcredit.store.models import Partner
+    from socialcredit.store.models import Consent, Partner
     from socialcredit.store.scores import publish_run
     from socialcredit.workspace import Workspace
 
@@ -143,6 +143,18 @@ def main() -> None:
             )
         )
         session.flush()
+        now = __import__("datetime").datetime.now()
+        session.add(
+            Consent(
+                consent_id="bench",
+                subject_key=space.keyer().key(person),
+                partner_id="river-grid-utility",
+                purpose="credit_application",
+                granted_at=now,
+                expires_at=now + __import__("datetime").timedelta(1),
+                revoked_at=None,
+            )
+        )
         _, key = create_key(
             session,
             "partner",

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         "counts, so that the person can see it and object first (7 in China for "
         "conduct-based restrictions); 0 lets records count at once.",
     )
+    consent_required: bool = Field(
+        default=True,
+        description="Partners may read a person's score only with that person's recorded "
+        "consent for that partner and purpose (China's 2013 credit-reporting regulation, "
+        "PIPL); false where a permissible purpose alone suffices (US FCRA).",
+    )
     dispute_deadline_days: int = Field(
         default=20,
         ge=1,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,13 +14,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from socialcredit.api import create_app
+from socialcredit.api.auth import PURPOSES
 from socialcredit.ingest import ingest_file
 from socialcredit.scorecard import default_spec
 from socialcredit.scoring import score_population
 from socialcredit.settings import Settings
 from socialcredit.simulate import simulate
 from socialcredit.store import keys
-from socialcredit.store.models import Partner
+from socialcredit.store.models import Consent, Partner
 from socialcredit.store.scores import publish_run
 from socialcredit.workspace import Workspace
 from tests.conftest import POSTGRES_URL
@@ -76,7 +78,7 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]
                     partner_id=partner_id,
                     name=partner_id,
                     kind=kind,
-                    created_at=__import__("datetime").datetime(2026, 1, 1),
+                    created_at=dt.datetime(2026, 1, 1),
                 )
             )
         session.flush()
@@ -91,6 +93,19 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]
             session, "partner", partner_id="skyline-telecom", scopes=["records:payment"]
         )
         _, citizen = keys.create_key(session, "citizen", subject_key=space.keyer().key(person))
+        now = dt.datetime.now()
+        for purpose in PURPOSES:  # the person lets the bank read their score
+            session.add(
+                Consent(
+                    consent_id=f"c-{purpose}",
+                    subject_key=space.keyer().key(person),
+                    partner_id="harbour-bank",
+                    purpose=purpose,
+                    granted_at=now,
+                    expires_at=now + dt.timedelta(days=30),
+                    revoked_at=None,
+                )
+            )
     space.close()
     app = create_app(settings)
     with TestClient(app) as client:

@@ -269,3 +269,15 @@ def test_raw_resident_ids_never_reach_the_lake_file(keyer: SubjectKeyer, tmp_pat
     for person in people:
         assert person.encode() not in data
         assert person[:6].encode() + person[6:14].encode() not in data
+
+
+@pytest.mark.parametrize("bad_id", ["000X", "11010519X9123100X2", "abcdefghijklmnopqr", "１１０"])
+def test_malformed_resident_ids_are_rejected_not_fatal(
+    lake: Engine, keyer: SubjectKeyer, tmp_path: Path, bad_id: str
+) -> None:
+    """Any text at all in resident_id is a row-level rejection, never a failed batch."""
+    path = write_csv(
+        tmp_path / "f.csv", [row("payment", "r1"), row("payment", "r2", person=bad_id)]
+    )
+    report = _ingest(lake, keyer, path)
+    assert (report.accepted, report.rejected) == (1, 1)

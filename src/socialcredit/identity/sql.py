@@ -32,7 +32,7 @@ def normalised(column: str) -> str:
 
 def _weighted_sum(col: str) -> str:
     return " + ".join(
-        f"CAST(substr({col}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(WEIGHTS)
+        f"TRY_CAST(substr({col}, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(WEIGHTS)
     )
 
 
@@ -47,7 +47,7 @@ def region(col: str) -> str:
 
 
 def sex(col: str) -> str:
-    return f"CASE WHEN CAST(substr({col}, 17, 1) AS INTEGER) % 2 = 1 THEN 'M' ELSE 'F' END"
+    return f"CASE WHEN TRY_CAST(substr({col}, 17, 1) AS INTEGER) % 2 = 1 THEN 'M' ELSE 'F' END"
 
 
 def error_code(col: str) -> str:
@@ -57,7 +57,7 @@ def error_code(col: str) -> str:
     """
     well_formed = f"regexp_matches({col}, '^[0-9]{{17}}[0-9X]$')"
     check = f"substr('{CHECK_CHARACTERS}', (({_weighted_sum(col)}) % 11) + 1, 1)"
-    year = f"CAST(substr({col}, 7, 4) AS INTEGER)"
+    year = f"TRY_CAST(substr({col}, 7, 4) AS INTEGER)"
     region_ok = (
         f"EXISTS (SELECT 1 FROM {REGION_TABLE} reg WHERE reg.code = substr({col}, 1, 6) "
         f"AND {year} BETWEEN coalesce(reg.start_year, 0) AND coalesce(reg.end_year, 9999))"

@@ -16,6 +16,7 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Base",
+    "Consent",
     "Credential",
     "Dispute",
     "Partner",
@@ -125,3 +126,17 @@ class ApiBatch(Base):
     batch_id: Mapped[str] = mapped_column(String(32), index=True)
     report: Mapped[dict[str, Any]] = mapped_column()
     received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Consent(Base):
+    """A person's consent for one partner to read their score for one purpose."""
+
+    __tablename__ = "consents"
+
+    consent_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)
+    partner_id: Mapped[str] = mapped_column(String(63))
+    purpose: Mapped[str] = mapped_column(String(50))
+    granted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

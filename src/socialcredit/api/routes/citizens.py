@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from socialcredit.api.auth import Citizen
+from socialcredit.api.auth import PURPOSES, Citizen
 from socialcredit.api.errors import ApiError
 from socialcredit.api.routes.partners import _dispute_json, _state
 from socialcredit.disputes import open_dispute
 from socialcredit.records import CATEGORIES
 from socialcredit.report import pending_records, report_for
 from socialcredit.store import audit
-from socialcredit.store.models import AuditEntry, Credential, Dispute, PublishedScore
+from socialcredit.store.models import (
+    AuditEntry,
+    Consent,
+    Credential,
+    Dispute,
+    Partner,
+    PublishedScore,
+)
 
 router = APIRouter(prefix="/v1/me", tags=["citizens"])
 
@@ -150,3 +158,87 @@ def notifications(request: Request, caller: Citizen) -> dict[str, Any]:
             state.lake, caller.subject_key, dt.date.today(), state.settings.notice_working_days
         )
     return {"notice_working_days": state.settings.notice_working_days, "pending": pending}
+
+
+class NewConsent(BaseModel):
+    partner_id: str = Field(min_length=2, max_length=63)
+    purpose: str = Field(description=f"one of {', '.join(PURPOSES)}")
+    days: int = Field(default=90, ge=1, le=3650, description="How long it lasts")
+
+
+def _consent_json(consent: Consent) -> dict[str, Any]:
+    return {
+        "consent_id": consent.consent_id,
+        "partner_id": consent.partner_id,
+        "purpose": consent.purpose,
+        "granted_at": consent.granted_at.isoformat(),
+        "expires_at": consent.expires_at.isoformat(),
+        "revoked_at": consent.revoked_at.isoformat() if consent.revoked_at else None,
+    }
+
+
+@router.post("/consents", status_code=201, summary="Let a partner read my score")
+def grant(body: NewConsent, request: Request, caller: Citizen) -> dict[str, Any]:
+    """For one partner and one purpose, until it expires or I revoke it."""
+    if body.purpose not in PURPOSES:
+        raise ApiError(422, f"purpose must be one of {', '.join(PURPOSES)}")
+    state = _state(request)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    with state.store.session() as session, session.begin():
+        if session.get(Partner, body.partner_id) is None:
+            raise ApiError(404, f"no partner {body.partner_id!r}")
+        consent = Consent(
+            consent_id=uuid.uuid4().hex,
+            subject_key=caller.subject_key,
+            partner_id=body.partner_id,
+            purpose=body.purpose,
+            granted_at=now,
+            expires_at=now + dt.timedelta(days=body.days),
+            revoked_at=None,
+        )
+        session.add(consent)
+        audit.append(
+            session,
+            actor=caller.credential_id,
+            actor_kind="citizen",
+            action="consent_granted",
+            subject_key=caller.subject_key,
+            purpose=body.purpose,
+            detail={"partner_id": body.partner_id},
+        )
+    return _consent_json(consent)
+
+
+@router.get("/consents", summary="My consents")
+def consents(request: Request, caller: Citizen) -> dict[str, Any]:
+    with _state(request).store.session() as session:
+        rows = (
+            session.execute(
+                select(Consent)
+                .where(Consent.subject_key == caller.subject_key)
+                .order_by(Consent.granted_at)
+            )
+            .scalars()
+            .all()
+        )
+    return {"consents": [_consent_json(c) for c in rows]}
+
+
+@router.delete("/consents/{consent_id}", summary="Revoke a consent at once")
+def revoke_consent(consent_id: str, request: Request, caller: Citizen) -> dict[str, Any]:
+    with _state(request).store.session() as session, session.begin():
+        consent = session.get(Consent, consent_id)
+        if consent is None or consent.subject_key != caller.subject_key:
+            raise ApiError(404, f"no consent {consent_id!r} of yours")
+        if consent.revoked_at is None:
+            consent.revoked_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+            audit.append(
+                session,
+                actor=caller.credential_id,
+                actor_kind="citizen",
+                action="consent_revoked",
+                subject_key=caller.subject_key,
+                purpose=consent.purpose,
+                detail={"partner_id": consent.partner_id},
+            )
+        return _consent_json(consent)

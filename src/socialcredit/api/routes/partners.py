@@ -20,7 +20,7 @@ from socialcredit.identity import parse
 from socialcredit.ingest import ingest_file
 from socialcredit.records import CATEGORIES
 from socialcredit.store import audit
-from socialcredit.store.models import ApiBatch, Dispute, PublishedScore
+from socialcredit.store.models import ApiBatch, Consent, Dispute, PublishedScore
 
 router = APIRouter(prefix="/v1", tags=["partners"])
 
@@ -145,6 +145,16 @@ _PUBLISHED = select(
     .where(Dispute.subject_key == PublishedScore.subject_key, Dispute.status == "open")
     .scalar_subquery()
     .label("open_disputes"),
+    select(func.count())
+    .where(
+        Consent.subject_key == PublishedScore.subject_key,
+        Consent.partner_id == bindparam("partner"),
+        Consent.purpose == bindparam("purpose"),
+        Consent.revoked_at.is_(None),
+        Consent.expires_at > bindparam("now"),
+    )
+    .scalar_subquery()
+    .label("consents"),
 ).where(PublishedScore.subject_key == bindparam("key"))
 
 
@@ -159,19 +169,33 @@ def score(
     declared = require_purpose(purpose)
     state = _state(request)
     key = state.keyer.key(parse(resident_id).number)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with state.store.engine.connect() as connection:
-        published = connection.execute(_PUBLISHED, {"key": key}).first()
-    # Served only once the read is durably in the audit log (group commit).
+        published = connection.execute(
+            _PUBLISHED,
+            {"key": key, "partner": caller.partner_id, "purpose": declared, "now": now},
+        ).first()
+    consented = not state.settings.consent_required or (
+        published is not None and published.consents > 0
+    )
+    # Served (or refused) only once the attempt is durably in the audit log.
     request.app.state.audit_writer.append(
         actor=caller.credential_id,
         actor_kind="partner",
-        action="score_read",
+        action="score_read" if consented else "score_read_refused",
         subject_key=key,
         purpose=declared,
         detail={"partner_id": caller.partner_id, "found": published is not None},
     )
     if published is None:
         raise ApiError(404, "no published score for this person")
+    if not consented:
+        raise ApiError(
+            403,
+            f"no consent from this person for {caller.partner_id} to read their score for "
+            f"{declared}; the person grants it with POST /v1/me/consents",
+            "no_consent",
+        )
     reasons = [
         reason
         | {
