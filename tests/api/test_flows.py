@@ -248,3 +248,25 @@ def test_concurrent_reads_lose_no_audit_entry(service: Service) -> None:
         result = audit.verify(session)
     assert result.ok, result.problems
     assert result.entries == before + 80
+
+
+def test_the_person_downloads_their_whole_file(service: Service) -> None:
+    me = service.auth(service.citizen)
+    whole = service.client.get("/v1/me/export", headers=me)
+    assert whole.status_code == 200
+    data = whole.json()
+    for key in ("score", "records", "history", "accesses", "disputes", "consents", "pending"):
+        assert key in data, key
+    assert data["consents"], "the bank's consents from the fixture"
+    for lang, heading in (("en", "Every record on file"), ("zh", "全部信用记录")):
+        page = service.client.get(
+            "/v1/me/export", params={"format": "html", "lang": lang}, headers=me
+        )
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert heading in page.text
+        assert "<svg" in page.text
+        assert "http://" not in page.text.replace("http://www.w3.org/2000/svg", "")
+    assert (
+        service.client.get("/v1/me/export", params={"format": "pdf"}, headers=me).status_code == 422
+    )

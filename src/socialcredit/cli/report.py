@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -17,12 +18,17 @@ from socialcredit.cli.common import (
     out,
     settings_for,
 )
+from socialcredit.export import report_html
 from socialcredit.report import build_report
 from socialcredit.workspace import Workspace
 
 
 def report_command(
     resident_id: Annotated[str, typer.Argument(help="The person's 18-character resident ID.")],
+    html_file: Annotated[
+        Path | None, typer.Option("--html", help="Also write the whole file as an HTML page.")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of the HTML page: en or zh.")] = "en",
     workspace: WorkspaceOpt = None,
     engine: EngineOpt = None,
     as_json: JsonOpt = False,
@@ -39,6 +45,8 @@ def report_command(
             space.close()
 
     report = guarded(as_json, run)
+    if html_file is not None:
+        html_file.write_text(report_html(report, "zh" if lang == "zh" else "en"), encoding="utf-8")
 
     def human() -> None:
         out.print(

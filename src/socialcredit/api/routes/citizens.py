@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from socialcredit.api.auth import PURPOSES, Citizen
 from socialcredit.api.errors import ApiError
 from socialcredit.api.routes.partners import _dispute_json, _state
 from socialcredit.disputes import open_dispute
+from socialcredit.export import report_html
 from socialcredit.records import CATEGORIES
 from socialcredit.report import pending_records, report_for
 from socialcredit.store import audit
@@ -91,7 +93,33 @@ def my_report(
         for entry, partner in accesses
     ]
     report["disputes"] = [_dispute_json(d, with_subject=False) for d in disputes]
+    with state.store.session() as session:
+        granted = (
+            session.execute(
+                select(Consent).where(Consent.subject_key == key).order_by(Consent.granted_at)
+            )
+            .scalars()
+            .all()
+        )
+    report["consents"] = [_consent_json(c) for c in granted]
     return report
+
+
+@router.get("/export", summary="My whole file, to keep", response_model=None)
+def export(
+    request: Request,
+    caller: Citizen,
+    format: str = "json",
+    lang: str = "en",
+) -> dict[str, Any] | HTMLResponse:
+    """``format=json`` (everything, machine-readable) or ``format=html`` (a readable page,
+    ``lang=en`` or ``lang=zh``)."""
+    if format not in ("json", "html") or lang not in ("en", "zh"):
+        raise ApiError(422, "format must be json or html, lang en or zh")
+    report = my_report(request, caller)
+    if format == "json":
+        return report
+    return HTMLResponse(report_html(report, "zh" if lang == "zh" else "en"))
 
 
 class NewDispute(BaseModel):
