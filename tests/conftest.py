@@ -25,6 +25,23 @@ NATION_CITIZENS = 3000
 NATION_SEED = 11
 
 
+def ingest_feeds(
+    engine: Engine, keyer: SubjectKeyer, feeds: Path, manifest: dict[str, Any], rejections: Path
+) -> list[BatchReport]:
+    """Ingest every feed a simulated nation wrote, as the demo does."""
+    return [
+        ingest_file(
+            engine,
+            keyer,
+            feeds / feed["file"],
+            partner=feed["partner"],
+            category_name=feed["category"],
+            rejections_dir=rejections,
+        )
+        for feed in manifest["feeds"]
+    ]
+
+
 @pytest.fixture
 def keyer() -> SubjectKeyer:
     return SubjectKeyer(SECRET)
@@ -57,17 +74,7 @@ def nation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nation]:
     engine = connect(f"duckdb://{root / 'lake.duckdb'}")
     ensure_lake(engine)
     keyer = SubjectKeyer(SECRET)
-    batches = [
-        ingest_file(
-            engine,
-            keyer,
-            root / "feeds" / feed["file"],
-            partner=feed["partner"],
-            category_name=feed["category"],
-            rejections_dir=root / "rejections",
-        )
-        for feed in manifest["feeds"]
-    ]
+    batches = ingest_feeds(engine, keyer, root / "feeds", manifest, root / "rejections")
     run = score_population(engine, default_spec())
     yield Nation(root, manifest, engine, keyer, batches, run)
     engine.close()

@@ -11,12 +11,12 @@ import pytest
 
 from socialcredit.erasure import erase_expired, erase_person
 from socialcredit.errors import NotFoundError
-from socialcredit.ingest import ingest_file
 from socialcredit.scorecard import default_spec
 from socialcredit.scoring import score_population
 from socialcredit.settings import Settings
 from socialcredit.simulate import simulate
 from socialcredit.workspace import Workspace
+from tests.conftest import ingest_feeds
 
 
 def _files_containing(root: Path, needle: bytes) -> list[Path]:
@@ -27,15 +27,7 @@ def _files_containing(root: Path, needle: bytes) -> list[Path]:
 def workspace(tmp_path: Path) -> Workspace:
     space = Workspace.open(Settings(workspace=tmp_path / "ws"), mode="demo")
     manifest = simulate(tmp_path / "feeds", citizens=400, seed=3)
-    for feed in manifest["feeds"]:
-        ingest_file(
-            space.engine(),
-            space.keyer(),
-            tmp_path / "feeds" / feed["file"],
-            partner=feed["partner"],
-            category_name=feed["category"],
-            rejections_dir=space.rejections_dir,
-        )
+    ingest_feeds(space.engine(), space.keyer(), tmp_path / "feeds", manifest, space.rejections_dir)
     score_population(space.engine(), default_spec())
     space.engine().execute("checkpoint", "CHECKPOINT")
     return space

@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 
 from socialcredit.api import create_app
 from socialcredit.api.auth import PURPOSES
-from socialcredit.ingest import ingest_file
 from socialcredit.scorecard import default_spec
 from socialcredit.scoring import score_population
 from socialcredit.settings import Settings
@@ -24,7 +23,7 @@ from socialcredit.store import keys
 from socialcredit.store.models import Consent, Partner
 from socialcredit.store.scores import publish_run
 from socialcredit.workspace import Workspace
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, ingest_feeds
 
 SECRET = "service-test-secret"
 
@@ -58,15 +57,7 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]
     settings = Settings(workspace=tmp_path / "ws", subject_key_secret=SECRET, store=store_url)
     space = Workspace.open(settings)
     manifest = simulate(tmp_path / "feeds", citizens=300, seed=13)
-    for feed in manifest["feeds"]:
-        ingest_file(
-            space.engine(),
-            space.keyer(),
-            tmp_path / "feeds" / feed["file"],
-            partner=feed["partner"],
-            category_name=feed["category"],
-            rejections_dir=space.rejections_dir,
-        )
+    ingest_feeds(space.engine(), space.keyer(), tmp_path / "feeds", manifest, space.rejections_dir)
     score_population(space.engine(), default_spec())
     publish_run(space.store(), space.engine())
     with open(tmp_path / "feeds" / "harbour-bank.payment.csv", encoding="utf-8") as handle:
