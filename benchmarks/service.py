@@ -15,6 +15,7 @@ Prints tables for benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import re
 import subprocess
@@ -139,11 +140,11 @@ def main() -> None:
                 partner_id="river-grid-utility",
                 name="grid",
                 kind="utility",
-                created_at=__import__("datetime").datetime(2026, 1, 1),
+                created_at=dt.datetime(2026, 1, 1),
             )
         )
         session.flush()
-        now = __import__("datetime").datetime.now()
+        now = dt.datetime.now()
         session.add(
             Consent(
                 consent_id="bench",
@@ -151,7 +152,7 @@ def main() -> None:
                 partner_id="river-grid-utility",
                 purpose="credit_application",
                 granted_at=now,
-                expires_at=now + __import__("datetime").timedelta(1),
+                expires_at=now + dt.timedelta(days=1),
                 revoked_at=None,
             )
         )

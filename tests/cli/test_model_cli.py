@@ -190,3 +190,12 @@ def test_train_publish_score_on_the_lake(tmp_path: Path) -> None:
     assert published.returncode == 0, published.stderr
     scored = as_json(run("score", "--workspace", str(ws), "--json"))
     assert scored["scorecard_version"] == as_json(fitted)["version"]
+
+
+def test_evaluate_names_a_missing_target(german_spec: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = german_spec
+    result = run(
+        "model", "evaluate", str(out), str(DATA / "german.csv"), "--target", "nope", "--json"
+    )
+    assert result.returncode == 2
+    assert "target column 'nope' is not in" in as_json(result)["error"]["message"]

@@ -21,14 +21,19 @@ from socialcredit.cli.common import (
     progress_bar,
     settings_for,
 )
-from socialcredit.engines import connect
+from socialcredit.engines import Engine, connect
 from socialcredit.errors import InputError
 from socialcredit.scorecard import ScorecardSpec, default_spec, load_spec
 from socialcredit.scorecard.batch import ROWS, load_rows, score_rows
 from socialcredit.scorecard.compare import compare_scores
 from socialcredit.scorecard.metrics import evaluate_scores
 from socialcredit.scorecard.report import evaluation_html
-from socialcredit.scorecard.tabular import _from_arrow, read_table, split_target, target_values
+from socialcredit.scorecard.tabular import (
+    column_from_arrow,
+    read_table,
+    split_target,
+    target_values,
+)
 from socialcredit.scorecard.train import ScorecardTrainer
 from socialcredit.workspace import Workspace
 
@@ -139,10 +144,18 @@ def fit_command(
     emit(result, as_json=as_json, human=human)
 
 
-def _spec(reference: str, settings_workspace: Path | None = None) -> ScorecardSpec:
+def _spec(reference: str) -> ScorecardSpec:
     if reference == "default":
         return default_spec()
     return load_spec(Path(reference))
+
+
+def _target(engine: Engine, target: str, data: Path) -> np.ndarray:
+    """The 0/1 outcome column of the loaded rows, in row order."""
+    if target not in engine.query("columns", f"SELECT * FROM {ROWS} LIMIT 0").column_names:
+        raise InputError(f"target column {target!r} is not in {data}")
+    column = engine.query("target", f'SELECT "{target}" FROM {ROWS} ORDER BY _row')
+    return target_values(column_from_arrow(target, column.column(0)))
 
 
 def _scores_and_target(
@@ -151,13 +164,9 @@ def _scores_and_target(
     engine = connect("duckdb://:memory:")
     try:
         load_rows(engine, data)
-        scores = score_rows(engine, spec)
-        column = engine.query("target", f'SELECT "{target}" FROM {ROWS} ORDER BY _row')
+        return score_rows(engine, spec), _target(engine, target, data)
     finally:
         engine.close()
-    if target not in column.column_names:
-        raise InputError(f"target column {target!r} is not in {data}")
-    return scores, target_values(_from_arrow(target, column.column(0)))
 
 
 @app.command("evaluate")
@@ -230,10 +239,7 @@ def compare_command(
         try:
             load_rows(engine, data)
             scores_a, scores_b = score_rows(engine, a), score_rows(engine, b)
-            bad = None
-            if target is not None:
-                column = engine.query("target", f'SELECT "{target}" FROM {ROWS} ORDER BY _row')
-                bad = target_values(_from_arrow(target, column.column(0)))
+            bad = None if target is None else _target(engine, target, data)
         finally:
             engine.close()
         return compare_scores(a, b, scores_a, scores_b, bad)

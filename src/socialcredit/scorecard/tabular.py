@@ -15,7 +15,16 @@ import pyarrow as pa
 
 from socialcredit.errors import InputError, UnreadableFileError
 
-__all__ = ["Column", "read_table", "reader_sql", "split_target", "to_columns"]
+__all__ = [
+    "Column",
+    "column_from_arrow",
+    "column_from_values",
+    "read_table",
+    "reader_sql",
+    "split_target",
+    "target_values",
+    "to_columns",
+]
 
 Kind = Literal["numeric", "categorical"]
 
@@ -33,7 +42,7 @@ class Column:
         return Column(self.name, self.kind, self.values[rows])
 
 
-def _from_arrow(name: str, array: pa.ChunkedArray | pa.Array) -> Column:
+def column_from_arrow(name: str, array: pa.ChunkedArray | pa.Array) -> Column:
     kind = array.type
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         values = np.asarray(array.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
@@ -44,7 +53,7 @@ def _from_arrow(name: str, array: pa.ChunkedArray | pa.Array) -> Column:
     return Column(name, "categorical", np.asarray(texts, dtype=object))
 
 
-def _from_values(name: str, values: Any) -> Column:
+def column_from_values(name: str, values: Any) -> Column:
     array = np.asarray(values)
     if array.dtype.kind in "iuf":
         return Column(name, "numeric", array.astype(float))
@@ -60,7 +69,7 @@ def _from_values(name: str, values: Any) -> Column:
 def to_columns(data: Any) -> dict[str, Column]:
     """Columns of a DataFrame, Arrow table, or mapping of name -> values."""
     if isinstance(data, pa.Table):
-        return {name: _from_arrow(name, data.column(name)) for name in data.column_names}
+        return {name: column_from_arrow(name, data.column(name)) for name in data.column_names}
     if hasattr(data, "columns") and hasattr(data, "__getitem__"):  # pandas-like
         columns: dict[str, Column] = {}
         for name in data.columns:
@@ -69,11 +78,11 @@ def to_columns(data: Any) -> dict[str, Column]:
             columns[str(name)] = (
                 Column(str(name), "numeric", np.asarray(series, dtype=float))
                 if numeric
-                else _from_values(str(name), series.to_numpy(dtype=object))
+                else column_from_values(str(name), series.to_numpy(dtype=object))
             )
         return columns
     if isinstance(data, Mapping):
-        return {str(name): _from_values(str(name), values) for name, values in data.items()}
+        return {str(name): column_from_values(str(name), values) for name, values in data.items()}
     raise InputError(
         f"cannot read training data of type {type(data).__name__}; pass a pandas DataFrame, "
         "a pyarrow Table or a dict of columns"

@@ -38,7 +38,7 @@ from socialcredit.scorecard.spec import (
     Training,
     protected_term,
 )
-from socialcredit.scorecard.tabular import Column, target_values, to_columns
+from socialcredit.scorecard.tabular import Column, column_from_values, target_values, to_columns
 from socialcredit.scorecard.vectorised import score_columns
 
 __all__ = ["DEFAULT_PENALTIES", "ScorecardTrainer", "feature_name"]
@@ -382,9 +382,7 @@ class ScorecardTrainer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
 
 def _from_target(y: Any) -> Column:
-    from socialcredit.scorecard.tabular import _from_values
-
-    return _from_values("target", np.asarray(y))
+    return column_from_values("target", np.asarray(y))
 
 
 def _merge_equal(edges: list[float], points: list[int]) -> tuple[list[float], list[int]]:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from socialcredit.api.auth import PURPOSES, Citizen
 from socialcredit.api.errors import ApiError
-from socialcredit.api.routes.partners import _dispute_json, _state
+from socialcredit.api.routes.common import dispute_json, service_state
 from socialcredit.disputes import open_dispute
 from socialcredit.export import report_html
 from socialcredit.records import CATEGORIES
@@ -52,7 +52,7 @@ def my_report(
 ) -> dict[str, Any]:
     """Score, tier, subscores, reasons, how to reach the next tier, every record and
     its source, every access to the file (who, when, why), and my disputes."""
-    state = _state(request)
+    state = service_state(request)
     key = caller.subject_key
     assert key is not None
     with state.store.session() as session, session.begin():
@@ -92,7 +92,7 @@ def my_report(
         }
         for entry, partner in accesses
     ]
-    report["disputes"] = [_dispute_json(d, with_subject=False) for d in disputes]
+    report["disputes"] = [dispute_json(d) for d in disputes]
     with state.store.session() as session:
         granted = (
             session.execute(
@@ -137,7 +137,7 @@ def dispute(
 ) -> dict[str, Any]:
     """The record stops counting at once; my score is recomputed; the partner must
     answer before the deadline or the dispute is resolved in my favour."""
-    state = _state(request)
+    state = service_state(request)
     if body.category not in CATEGORIES:
         raise ApiError(422, f"category must be one of {', '.join(CATEGORIES)}")
     assert caller.subject_key is not None
@@ -153,7 +153,7 @@ def dispute(
             deadline_days=state.settings.dispute_deadline_days,
             actor=caller.credential_id,
         )
-    return _dispute_json(opened, with_subject=False)
+    return dispute_json(opened)
 
 
 @router.get("/disputes", summary="My disputes")
@@ -161,7 +161,7 @@ def my_disputes(
     request: Request,
     caller: Citizen,
 ) -> dict[str, Any]:
-    with _state(request).store.session() as session:
+    with service_state(request).store.session() as session:
         rows = (
             session.execute(
                 select(Dispute)
@@ -171,7 +171,7 @@ def my_disputes(
             .scalars()
             .all()
         )
-    return {"disputes": [_dispute_json(d, with_subject=False) for d in rows]}
+    return {"disputes": [dispute_json(d) for d in rows]}
 
 
 @router.get("/notifications", summary="Negative records not counting yet")
@@ -179,7 +179,7 @@ def notifications(request: Request, caller: Citizen) -> dict[str, Any]:
     """Negative records partners reported that wait out the notice period before they
     count: each with its source and the day it starts counting. Object with
     ``POST /v1/me/disputes`` to keep it out until the dispute is resolved."""
-    state = _state(request)
+    state = service_state(request)
     assert caller.subject_key is not None
     with state.lake_lock:
         pending = pending_records(
@@ -210,7 +210,7 @@ def grant(body: NewConsent, request: Request, caller: Citizen) -> dict[str, Any]
     """For one partner and one purpose, until it expires or I revoke it."""
     if body.purpose not in PURPOSES:
         raise ApiError(422, f"purpose must be one of {', '.join(PURPOSES)}")
-    state = _state(request)
+    state = service_state(request)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     with state.store.session() as session, session.begin():
         if session.get(Partner, body.partner_id) is None:
@@ -239,7 +239,7 @@ def grant(body: NewConsent, request: Request, caller: Citizen) -> dict[str, Any]
 
 @router.get("/consents", summary="My consents")
 def consents(request: Request, caller: Citizen) -> dict[str, Any]:
-    with _state(request).store.session() as session:
+    with service_state(request).store.session() as session:
         rows = (
             session.execute(
                 select(Consent)
@@ -254,7 +254,7 @@ def consents(request: Request, caller: Citizen) -> dict[str, Any]:
 
 @router.delete("/consents/{consent_id}", summary="Revoke a consent at once")
 def revoke_consent(consent_id: str, request: Request, caller: Citizen) -> dict[str, Any]:
-    with _state(request).store.session() as session, session.begin():
+    with service_state(request).store.session() as session, session.begin():
         consent = session.get(Consent, consent_id)
         if consent is None or consent.subject_key != caller.subject_key:
             raise ApiError(404, f"no consent {consent_id!r} of yours")

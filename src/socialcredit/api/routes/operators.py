@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from socialcredit.api.auth import Operator
-from socialcredit.api.routes.partners import _dispute_json, _state
+from socialcredit.api.routes.common import dispute_json, service_state
 from socialcredit.disputes import expire_disputes
 from socialcredit.identity import parse
 from socialcredit.store import audit, keys
@@ -29,7 +29,7 @@ class NewPartner(BaseModel):
 def add_partner(body: NewPartner, request: Request, caller: Operator) -> dict[str, Any]:
     from socialcredit.api.errors import ApiError
 
-    with _state(request).store.session() as session, session.begin():
+    with service_state(request).store.session() as session, session.begin():
         if session.get(Partner, body.partner_id) is not None:
             raise ApiError(409, f"partner {body.partner_id!r} is already registered")
         session.add(
@@ -60,7 +60,7 @@ class NewKey(BaseModel):
 
 @router.post("/keys", status_code=201, summary="Issue an API key (shown once)")
 def new_key(body: NewKey, request: Request, caller: Operator) -> dict[str, Any]:
-    state = _state(request)
+    state = service_state(request)
     subject = state.keyer.key(parse(body.resident_id).number) if body.resident_id else None
     with state.store.session() as session, session.begin():
         credential, plain = keys.create_key(
@@ -83,7 +83,7 @@ def new_key(body: NewKey, request: Request, caller: Operator) -> dict[str, Any]:
 
 @router.delete("/keys/{credential_id}", summary="Revoke an API key at once")
 def revoke(credential_id: str, request: Request, caller: Operator) -> dict[str, Any]:
-    with _state(request).store.session() as session, session.begin():
+    with service_state(request).store.session() as session, session.begin():
         credential = keys.revoke_key(session, credential_id)
         audit.append(
             session,
@@ -102,7 +102,7 @@ class Publish(BaseModel):
 
 @router.post("/scores/publish", summary="Publish a score run to partners and people")
 def publish(body: Publish, request: Request, caller: Operator) -> dict[str, Any]:
-    state = _state(request)
+    state = service_state(request)
     with state.lake_lock:
         result = publish_run(state.store, state.lake, body.run_id)
     with state.store.session() as session, session.begin():
@@ -118,13 +118,13 @@ def publish(body: Publish, request: Request, caller: Operator) -> dict[str, Any]
 
 @router.post("/disputes/expire", summary="Resolve overdue disputes in the person's favour")
 def expire(request: Request, caller: Operator) -> dict[str, Any]:
-    state = _state(request)
+    state = service_state(request)
     with state.lake_lock:
         closed = expire_disputes(state.store, state.lake)
-    return {"resolved": [_dispute_json(d, with_subject=False) for d in closed]}
+    return {"resolved": [dispute_json(d) for d in closed]}
 
 
 @router.get("/audit/verify", summary="Check the audit log's hash chain")
 def verify(request: Request, caller: Operator) -> dict[str, Any]:
-    with _state(request).store.session() as session:
+    with service_state(request).store.session() as session:
         return audit.verify(session).as_json()

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, func, select
 
 from socialcredit.api.auth import DisputeAnswerer, Furnisher, ScoreReader, require_purpose
 from socialcredit.api.errors import ApiError
-from socialcredit.api.state import ServiceState
+from socialcredit.api.routes.common import dispute_json, service_state
 from socialcredit.dimensions import FEATURES
 from socialcredit.disputes import answer_dispute
 from socialcredit.identity import parse
@@ -33,11 +33,6 @@ FORMATS = {
 }
 MAX_BODY = 1 << 30
 REJECTIONS_SHOWN = 1000
-
-
-def _state(request: Request) -> ServiceState:
-    state: ServiceState = request.app.state.service
-    return state
 
 
 def _rejections(path: str | None) -> list[dict[str, str]]:
@@ -71,7 +66,7 @@ async def furnish(
     fmt = FORMATS.get(content_type.split(";")[0].strip().lower())
     if fmt is None:
         raise ApiError(415, f"content type {content_type!r}: send one of {', '.join(FORMATS)}")
-    state = _state(request)
+    state = service_state(request)
     assert caller.partner_id is not None
     with state.store.session() as session:
         known = session.get(ApiBatch, (caller.partner_id, idempotency_key))
@@ -127,7 +122,7 @@ async def furnish(
 
 @router.get("/batches/{batch_id}", summary="A batch this partner sent")
 def batch(batch_id: str, request: Request, caller: Furnisher) -> dict[str, Any]:
-    with _state(request).store.session() as session:
+    with service_state(request).store.session() as session:
         found = session.execute(
             select(ApiBatch).where(
                 ApiBatch.batch_id == batch_id, ApiBatch.partner_id == caller.partner_id
@@ -167,7 +162,7 @@ def score(
 ) -> dict[str, Any]:
     """Every read is logged with the partner and the purpose, and the person sees it."""
     declared = require_purpose(purpose)
-    state = _state(request)
+    state = service_state(request)
     key = state.keyer.key(parse(resident_id).number)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with state.store.engine.connect() as connection:
@@ -222,12 +217,12 @@ def score(
 def partner_disputes(
     request: Request, caller: DisputeAnswerer, status: str | None = None
 ) -> dict[str, Any]:
-    with _state(request).store.session() as session:
+    with service_state(request).store.session() as session:
         query = select(Dispute).where(Dispute.partner_id == caller.partner_id)
         if status:
             query = query.where(Dispute.status == status)
         rows = session.execute(query.order_by(Dispute.deadline)).scalars().all()
-    return {"disputes": [_dispute_json(d, with_subject=False) for d in rows]}
+    return {"disputes": [dispute_json(d) for d in rows]}
 
 
 class Answer(BaseModel):
@@ -241,7 +236,7 @@ class Answer(BaseModel):
 def answer(
     dispute_id: str, body: Answer, request: Request, caller: DisputeAnswerer
 ) -> dict[str, Any]:
-    state = _state(request)
+    state = service_state(request)
     with state.lake_lock:
         closed = answer_dispute(
             state.store,
@@ -253,22 +248,4 @@ def answer(
             actor=caller.credential_id,
             actor_kind=caller.kind,
         )
-    return _dispute_json(closed, with_subject=False)
-
-
-def _dispute_json(dispute: Dispute, *, with_subject: bool) -> dict[str, Any]:
-    data = {
-        "dispute_id": dispute.dispute_id,
-        "partner_id": dispute.partner_id,
-        "category": dispute.category,
-        "record_id": dispute.record_id,
-        "reason": dispute.reason,
-        "status": dispute.status,
-        "opened_at": dispute.opened_at.isoformat(),
-        "deadline": dispute.deadline.isoformat(),
-        "resolved_at": dispute.resolved_at.isoformat() if dispute.resolved_at else None,
-        "resolution": dispute.resolution,
-    }
-    if with_subject:
-        data["subject_key"] = dispute.subject_key
-    return data
+    return dispute_json(closed)
