@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         "resolved in the person's favour (20 under China's 2013 credit-reporting "
         "regulation, 30 under the US FCRA).",
     )
+    review_deadline_days: int = Field(
+        default=30,
+        ge=1,
+        description="Days an operator has to answer a person's request for a human review "
+        "of an adverse automated decision (one month, as for GDPR requests).",
+    )
     threads: int | None = Field(
         default=None,
         ge=1,

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from socialcredit.api.auth import RateLimiter
 from socialcredit.api.errors import install_error_handlers
-from socialcredit.api.routes import citizens, operators, partners
+from socialcredit.api.routes import citizens, decisions, operators, partners
 from socialcredit.api.state import ServiceState
 from socialcredit.settings import Settings
 from socialcredit.store.audit import AuditWriter
@@ -30,6 +30,8 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         writer.close()
+        if getattr(app.state, "hot_reader", None) is not None:
+            app.state.hot_reader.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -43,8 +45,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.limiter = RateLimiter()
     app.state.audit_writer = writer
     install_error_handlers(app)
-    for module in (partners, citizens, operators):
+    for module in (partners, citizens, operators, decisions):
         app.include_router(module.router)
+    app.include_router(decisions.me_router)
 
     @app.get("/v1/health", tags=["service"], summary="Liveness")
     def health() -> dict[str, str]:

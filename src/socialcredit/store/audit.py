@@ -17,7 +17,7 @@ from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from socialcredit.store.models import AuditEntry, AuditHead
@@ -143,30 +143,37 @@ def verify(session: Session) -> Verification:
 
 
 class AuditWriter:
-    """Group commit for high-volume audit entries (score reads).
+    """Group commit for high-volume audit entries (score reads, decisions).
 
     Requests queue their entry and wait until it is committed; one writer thread
     appends everything queued in one transaction (one lock of the head, one
     commit). Nothing is served before its entry is durable, and under load the
-    commit cost is shared by many entries instead of paid by each.
+    commit cost is shared by many entries instead of paid by each. An entry may
+    bring rows of other tables (a decision as answered): they commit with it, in
+    the same transaction, or not at all.
     """
 
     def __init__(self, store: Store, batch: int = 500) -> None:
         self._store = store
         self._batch = batch
-        self._queue: queue.Queue[tuple[dict[str, Any], Future[int]] | None] = queue.Queue()
+        self._queue: queue.Queue[_Queued | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def append(self, **fields: Any) -> int:
-        """Queue one entry (``append``'s keyword arguments); return its seq once committed."""
+    def submit(self, rows: Rows = (), **fields: Any) -> Future[int]:
+        """Queue one entry (``append``'s keyword arguments) and ``rows`` to insert with
+        it; the future gives the entry's seq once committed."""
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
                 self._thread.start()
         done: Future[int] = Future()
-        self._queue.put((fields, done))
-        return done.result(timeout=60)
+        self._queue.put((fields, rows, done))
+        return done
+
+    def append(self, rows: Rows = (), **fields: Any) -> int:
+        """:meth:`submit` and wait: return the entry's seq once committed."""
+        return self.submit(rows, **fields).result(timeout=60)
 
     def _run(self) -> None:
         while True:
@@ -185,11 +192,17 @@ class AuditWriter:
                 items.append(item)
             try:
                 with self._store.session() as session, session.begin():
-                    entries = append_many(session, [fields for fields, _ in items])
-                for (_, done), entry in zip(items, entries, strict=True):
+                    entries = append_many(session, [fields for fields, _, _ in items])
+                    by_table: dict[Table, list[dict[str, Any]]] = {}
+                    for _, rows, _ in items:
+                        for table, values in rows:
+                            by_table.setdefault(table, []).append(values)
+                    for table, values_list in by_table.items():
+                        session.execute(insert(table), values_list)
+                for (_, _, done), entry in zip(items, entries, strict=True):
                     done.set_result(entry.seq)
             except Exception as exc:  # every waiting request fails, none is served unlogged
-                for _, done in items:
+                for _, _, done in items:
                     done.set_exception(exc)
 
     def close(self) -> None:
@@ -197,3 +210,7 @@ class AuditWriter:
             self._queue.put(None)
             self._thread.join(timeout=10)
             self._thread = None
+
+
+Rows = tuple[tuple["Table", dict[str, Any]], ...]
+_Queued = tuple[dict[str, Any], Rows, Future[int]]

@@ -3,7 +3,8 @@ hashes, with scopes; revocation takes effect on the next request.
 
 Scopes: ``records:<category>`` or ``records:*`` (furnish records),
 ``scores:read`` (read published scores for a permissible purpose),
-``disputes:answer`` (answer disputes about the partner's records); operators
+``disputes:answer`` (answer disputes about the partner's records),
+``decisions:<action>`` or ``decisions:*`` (ask credit decisions); operators
 hold ``*``; citizens hold ``me`` (their own file).
 """
 
@@ -18,6 +19,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 
+from socialcredit.decisions.policy import ACTIONS
 from socialcredit.errors import InputError, NotFoundError
 from socialcredit.records import CATEGORIES
 from socialcredit.store.models import Credential, Partner
@@ -30,6 +32,8 @@ PARTNER_SCOPES = (
     "records:*",
     "scores:read",
     "disputes:answer",
+    *(f"decisions:{a}" for a in ACTIONS),
+    "decisions:*",
 )
 
 

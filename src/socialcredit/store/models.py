@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
@@ -18,9 +18,12 @@ __all__ = [
     "Base",
     "Consent",
     "Credential",
+    "CreditDecision",
     "Dispute",
     "Partner",
+    "PolicyVersion",
     "PublishedScore",
+    "Review",
 ]
 
 
@@ -140,3 +143,59 @@ class Consent(Base):
     granted_at: Mapped[dt.datetime] = mapped_column(DateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class PolicyVersion(Base):
+    """A published credit policy version; exactly one is live."""
+
+    __tablename__ = "credit_policies"
+
+    version: Mapped[str] = mapped_column(String(100), primary_key=True)
+    spec: Mapped[dict[str, Any]] = mapped_column()
+    live: Mapped[bool] = mapped_column(Boolean, index=True)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    published_by: Mapped[str] = mapped_column(String(32))
+
+
+class CreditDecision(Base):
+    """One automated credit decision, as answered: kept for the person, for review
+    and for monitoring the policy."""
+
+    __tablename__ = "decisions"
+
+    decision_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)
+    partner_id: Mapped[str] = mapped_column(String(63), index=True)
+    action: Mapped[str] = mapped_column(String(50))
+    purpose: Mapped[str] = mapped_column(String(50))
+    outcome: Mapped[str] = mapped_column(String(10))
+    adverse: Mapped[bool] = mapped_column(Boolean)
+    terms: Mapped[dict[str, Any]] = mapped_column()
+    reasons: Mapped[list[Any]] = mapped_column()
+    notes: Mapped[list[Any]] = mapped_column()
+    score: Mapped[int | None] = mapped_column(Integer)
+    tier: Mapped[str | None] = mapped_column(String(20))
+    scorecard_version: Mapped[str | None] = mapped_column(String(100))
+    run_id: Mapped[str | None] = mapped_column(String(32))
+    policy_version: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Review(Base):
+    """A person's request that a human review an adverse automated decision."""
+
+    __tablename__ = "reviews"
+
+    review_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    decision_id: Mapped[str] = mapped_column(
+        ForeignKey("decisions.decision_id"), unique=True, index=True
+    )
+    subject_key: Mapped[str] = mapped_column(String(64), index=True)
+    partner_id: Mapped[str] = mapped_column(String(63), index=True)
+    statement: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # open, confirmed, overturned
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    deadline: Mapped[dt.datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(32))
+    resolution: Mapped[str | None] = mapped_column(Text)

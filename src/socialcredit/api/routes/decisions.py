@@ -1,0 +1,507 @@
+"""Credit decisions: partners ask, the live credit policy answers from the published
+score; people see every decision about them and can ask for a human review of an
+adverse one; operators publish policies and work the review queue.
+
+``POST /v1/decisions`` is the hot path. It never waits on a batch: one round trip
+to the store reads the caller's key, the published score, open disputes, consent
+and the live policy's version together, and the answer goes out once the decision
+and its audit entry are committed (group commit, awaited without holding a thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import threading
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy.exc import DBAPIError
+
+from socialcredit.api.auth import PURPOSES, Caller, Citizen, Operator, require_purpose
+from socialcredit.api.errors import ApiError
+from socialcredit.api.routes.common import service_state
+from socialcredit.decisions import ACTIONS, CreditPolicy, decide
+from socialcredit.decisions.store import (
+    decision_json,
+    ensure_policy,
+    publish_policy,
+    request_review,
+    resolve_review,
+    review_json,
+)
+from socialcredit.dimensions import FEATURES
+from socialcredit.errors import InputError
+from socialcredit.identity import parse
+from socialcredit.store import Store, keys
+from socialcredit.store.models import (
+    Consent,
+    Credential,
+    CreditDecision,
+    Dispute,
+    PolicyVersion,
+    PublishedScore,
+    Review,
+)
+
+router = APIRouter(prefix="/v1", tags=["decisions"])
+me_router = APIRouter(prefix="/v1/me", tags=["citizens"])
+
+
+class DecisionRequest(BaseModel):
+    resident_id: str = Field(min_length=1, max_length=40)
+    action: str = Field(description=f"one of {', '.join(ACTIONS)}")
+    purpose: str = Field(description=f"one of {', '.join(PURPOSES)}")
+
+
+_SCORE = PublishedScore.__table__.c
+_CRED = Credential.__table__.c
+#: Everything a decision needs, in one round trip.
+_DECISION_INPUTS = (
+    select(
+        _CRED.credential_id,
+        _CRED.kind,
+        _CRED.partner_id,
+        _CRED.scopes,
+        _CRED.rate_per_minute,
+        select(_SCORE.score)
+        .where(_SCORE.subject_key == bindparam("key"))
+        .scalar_subquery()
+        .label("score"),
+        select(_SCORE.tier)
+        .where(_SCORE.subject_key == bindparam("key"))
+        .scalar_subquery()
+        .label("tier"),
+        select(_SCORE.reasons)
+        .where(_SCORE.subject_key == bindparam("key"))
+        .scalar_subquery()
+        .label("reasons"),
+        select(_SCORE.scorecard_version)
+        .where(_SCORE.subject_key == bindparam("key"))
+        .scalar_subquery()
+        .label("scorecard_version"),
+        select(_SCORE.run_id)
+        .where(_SCORE.subject_key == bindparam("key"))
+        .scalar_subquery()
+        .label("run_id"),
+        select(func.count())
+        .where(Dispute.subject_key == bindparam("key"), Dispute.status == "open")
+        .scalar_subquery()
+        .label("open_disputes"),
+        select(func.count())
+        .where(
+            Consent.subject_key == bindparam("key"),
+            Consent.partner_id == _CRED.partner_id,
+            Consent.purpose == bindparam("purpose"),
+            Consent.revoked_at.is_(None),
+            Consent.expires_at > bindparam("now"),
+        )
+        .scalar_subquery()
+        .label("consents"),
+        select(PolicyVersion.version)
+        .where(PolicyVersion.live)
+        .scalar_subquery()
+        .label("policy_version"),
+    )
+    .where(_CRED.key_hash == bindparam("key_hash"), _CRED.revoked_at.is_(None))
+    .limit(1)
+)
+
+
+class HotReader:
+    """One connection kept for the hot path's reads, used from the event loop only.
+
+    PostgreSQL reads run in autocommit (no transaction stays open to block a
+    publish); a broken connection is replaced once and the read retried.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._connection: Connection | None = None
+
+    def _connect(self) -> Connection:
+        connection = self._store.engine.connect()
+        if self._store.dialect == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        return connection
+
+    def read(self, params: dict[str, Any]) -> Any:
+        for attempt in (1, 2):
+            if self._connection is None:
+                self._connection = self._connect()
+            try:
+                with self._connection.begin():
+                    return self._connection.execute(_DECISION_INPUTS, params).first()
+            except DBAPIError as exc:
+                if not exc.connection_invalidated or attempt == 2:
+                    raise
+                self._connection.close()
+                self._connection = None
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class _Policies:
+    """Parsed policies by version (a version's content never changes)."""
+
+    def __init__(self) -> None:
+        self._by_version: dict[str, CreditPolicy] = {}
+        self._lock = threading.Lock()
+
+    def get(self, store: Store, version: str | None) -> CreditPolicy:
+        if version is not None and version in self._by_version:
+            return self._by_version[version]
+        with self._lock, store.session() as session, session.begin():
+            if version is None:
+                policy = ensure_policy(session)
+            else:
+                row = session.get(PolicyVersion, version)
+                assert row is not None
+                policy = CreditPolicy.model_validate(row.spec)
+        self._by_version[policy.version] = policy
+        return policy
+
+
+def _labelled(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        reason
+        | (
+            {
+                "label": FEATURES[reason["feature"]].label,
+                "label_zh": FEATURES[reason["feature"]].label_zh,
+            }
+            if reason.get("feature") in FEATURES
+            else {}
+        )
+        for reason in reasons
+    ]
+
+
+def _hot(request: Request) -> tuple[HotReader, _Policies]:
+    app_state = request.app.state
+    if getattr(app_state, "hot_reader", None) is None:
+        app_state.hot_reader = HotReader(service_state(request).store)
+        app_state.policies = _Policies()
+    return app_state.hot_reader, app_state.policies
+
+
+def _json_loaded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+_REQUEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": DecisionRequest.model_json_schema()}},
+    }
+}
+
+
+@router.post(
+    "/decisions",
+    summary="Ask for a credit decision",
+    openapi_extra=_REQUEST_BODY,
+    response_model=None,
+)
+async def new_decision(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> JSONResponse:
+    """Body: ``{"resident_id", "action", "purpose"}``. Actions are credit products
+    only (loan, credit_card, credit_line_increase, tenancy), each with its
+    permissible purposes. Answers the decision (approve / refer / decline), its
+    terms, the principal reasons when adverse, and the scorecard, policy and score
+    run versions. A thin or contested file is referred to a person, never declined
+    automatically. Every decision is logged and the person sees it, and may ask for
+    a human review of an adverse one."""
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'")
+    try:
+        body = DecisionRequest.model_validate_json(await request.body())
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ApiError(422, problems or "invalid request body") from None
+    if body.action not in ACTIONS:
+        raise ApiError(
+            422,
+            f"action {body.action!r} is not a credit decision this service makes; "
+            f"actions: {', '.join(ACTIONS)}",
+        )
+    purpose = require_purpose(body.purpose)
+    try:
+        resident = parse(body.resident_id).number
+    except InputError as exc:
+        raise ApiError(422, str(exc)) from None
+    state = service_state(request)
+    reader, policies = _hot(request)
+    key = state.keyer.key(resident)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    found = reader.read(
+        {
+            "key": key,
+            "key_hash": keys.hash_key(authorization[7:].strip()),
+            "purpose": purpose,
+            "now": now,
+        }
+    )
+    if found is None:
+        raise ApiError(401, "unknown or revoked API key")
+    if not request.app.state.limiter.allow(found.credential_id, found.rate_per_minute):
+        raise ApiError(429, f"rate limit of {found.rate_per_minute} requests a minute reached")
+    scopes = _json_loaded(found.scopes)
+    if found.kind != "partner" or not keys.scope_allows(scopes, f"decisions:{body.action}"):
+        raise ApiError(403, f"this key lacks the scope 'decisions:{body.action}'")
+    policy = policies.get(state.store, found.policy_version)
+    allowed = policy.purposes(body.action) if body.action in policy.actions else ()
+    if body.action not in policy.actions:
+        raise ApiError(
+            422, f"the live credit policy {policy.version} does not decide {body.action}"
+        )
+    if purpose not in allowed:
+        raise ApiError(
+            403,
+            f"the purpose {purpose!r} does not permit a {body.action} decision; "
+            f"permitted: {', '.join(allowed)}",
+        )
+    writer = request.app.state.audit_writer
+    if state.settings.consent_required and not found.consents:
+        await asyncio.wrap_future(
+            writer.submit(
+                actor=found.credential_id,
+                actor_kind="partner",
+                action="decision_refused",
+                subject_key=key,
+                purpose=purpose,
+                detail={"partner_id": found.partner_id, "action": body.action, "why": "no_consent"},
+            )
+        )
+        raise ApiError(
+            403,
+            f"no consent from this person for {found.partner_id} to ask a decision for "
+            f"{purpose}; the person grants it with POST /v1/me/consents",
+            "no_consent",
+        )
+    reasons = _labelled(_json_loaded(found.reasons) or [])
+    made = decide(
+        policy, body.action, score=found.score, reasons=reasons, open_disputes=found.open_disputes
+    )
+    decision_id = uuid.uuid4().hex
+    row = {
+        "decision_id": decision_id,
+        "subject_key": key,
+        "partner_id": found.partner_id,
+        "action": body.action,
+        "purpose": purpose,
+        "outcome": made.outcome,
+        "adverse": made.adverse,
+        "terms": made.terms,
+        "reasons": made.reasons,
+        "notes": made.notes,
+        "score": found.score,
+        "tier": found.tier,
+        "scorecard_version": found.scorecard_version,
+        "run_id": found.run_id,
+        "policy_version": policy.version,
+        "decided_at": now,
+    }
+    await asyncio.wrap_future(
+        writer.submit(
+            ((CreditDecision.__table__, row),),
+            actor=found.credential_id,
+            actor_kind="partner",
+            action="decision",
+            subject_key=key,
+            purpose=purpose,
+            detail={
+                "partner_id": found.partner_id,
+                "decision_id": decision_id,
+                "action": body.action,
+                "outcome": made.outcome,
+            },
+        )
+    )
+    return JSONResponse(
+        {
+            "decision_id": decision_id,
+            "decision": made.outcome,
+            "adverse": made.adverse,
+            "terms": made.terms,
+            "reasons": made.reasons,
+            "notes": made.notes,
+            "score": found.score,
+            "tier": found.tier,
+            "versions": {
+                "scorecard": found.scorecard_version,
+                "policy": policy.version,
+                "score_run": found.run_id,
+            },
+            "rights": "the person sees this decision in their file and may ask for a human "
+            "review of an adverse one (POST /v1/me/reviews)",
+        }
+    )
+
+
+def _partner_caller(request: Request, authorization: str | None) -> Caller:
+    from socialcredit.api.auth import authenticated
+
+    caller = authenticated(request, authorization)
+    if caller.kind not in ("partner", "operator"):
+        raise ApiError(403, "decisions are read by the partner that asked, or an operator")
+    return caller
+
+
+@router.get("/decisions/{decision_id}", summary="A decision this partner asked for")
+def get_decision(
+    decision_id: str, request: Request, authorization: Annotated[str | None, Header()] = None
+) -> dict[str, Any]:
+    """With the outcome of a human review, when the person asked for one."""
+    caller = _partner_caller(request, authorization)
+    with service_state(request).store.session() as session:
+        decision = session.get(CreditDecision, decision_id)
+        if decision is None or (
+            caller.kind == "partner" and decision.partner_id != caller.partner_id
+        ):
+            raise ApiError(404, f"no decision {decision_id!r} asked by this partner")
+        review = session.execute(
+            select(Review).where(Review.decision_id == decision_id)
+        ).scalar_one_or_none()
+        return decision_json(decision, review)
+
+
+@router.post("/policies", status_code=201, summary="Publish a credit policy version")
+async def new_policy(request: Request, caller: Operator) -> dict[str, Any]:
+    """The body is the policy's JSON (see ``GET /v1/policies/live`` for the shape).
+    Only credit products and their terms are accepted; it becomes live at once."""
+    try:
+        policy = CreditPolicy.model_validate_json(await request.body())
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ApiError(422, f"credit policy refused: {problems}") from None
+    with service_state(request).store.session() as session, session.begin():
+        published = publish_policy(session, policy, actor=caller.credential_id)
+        return {"version": published.version, "live": True}
+
+
+@router.get("/policies/live", summary="The live credit policy")
+def live(request: Request, caller: Operator) -> dict[str, Any]:
+    with service_state(request).store.session() as session, session.begin():
+        return ensure_policy(session).model_dump(mode="json")
+
+
+@router.get("/policies", summary="Every published credit policy version")
+def policies(request: Request, caller: Operator) -> dict[str, Any]:
+    with service_state(request).store.session() as session:
+        rows = session.execute(select(PolicyVersion).order_by(PolicyVersion.published_at)).scalars()
+        return {
+            "policies": [
+                {
+                    "version": row.version,
+                    "live": row.live,
+                    "published_at": row.published_at.isoformat(),
+                    "published_by": row.published_by,
+                }
+                for row in rows
+            ]
+        }
+
+
+@router.get("/reviews", summary="The human review queue")
+def review_queue(
+    request: Request,
+    caller: Operator,
+    status: Literal["open", "confirmed", "overturned"] | None = None,
+) -> dict[str, Any]:
+    """Each review with the decision's full explanation (score, reasons, terms, notes,
+    versions) and its deadline; overdue ones are flagged. Overturned decisions stay
+    listed, with the written reason, for policy and scorecard monitoring."""
+    with service_state(request).store.session() as session:
+        query = select(Review, CreditDecision).join(
+            CreditDecision, CreditDecision.decision_id == Review.decision_id
+        )
+        if status:
+            query = query.where(Review.status == status)
+        rows = session.execute(query.order_by(Review.deadline)).all()
+        overturned = session.execute(
+            select(CreditDecision.policy_version, CreditDecision.action, func.count())
+            .join(Review, Review.decision_id == CreditDecision.decision_id)
+            .where(Review.status == "overturned")
+            .group_by(CreditDecision.policy_version, CreditDecision.action)
+        ).all()
+    return {
+        "reviews": [review_json(r) | {"decision": decision_json(d)} for r, d in rows],
+        "overturned_by_policy": [
+            {"policy_version": v, "action": a, "overturned": n} for v, a, n in overturned
+        ],
+    }
+
+
+class Resolution(BaseModel):
+    outcome: Literal["confirm", "overturn"]
+    reason: str = Field(min_length=1, max_length=4000, description="Written, shown to the person")
+
+
+@router.post("/reviews/{review_id}/resolve", summary="Confirm or overturn a decision")
+def resolve(review_id: str, body: Resolution, request: Request, caller: Operator) -> dict[str, Any]:
+    with service_state(request).store.session() as session, session.begin():
+        review = resolve_review(
+            session, review_id, outcome=body.outcome, reason=body.reason, actor=caller.credential_id
+        )
+        return review_json(review)
+
+
+@me_router.get("/decisions", summary="Every credit decision about me")
+def my_decisions(request: Request, caller: Citizen) -> dict[str, Any]:
+    with service_state(request).store.session() as session:
+        rows = session.execute(
+            select(CreditDecision, Review)
+            .outerjoin(Review, Review.decision_id == CreditDecision.decision_id)
+            .where(CreditDecision.subject_key == caller.subject_key)
+            .order_by(CreditDecision.decided_at)
+        ).all()
+    return {"decisions": [decision_json(d, r) for d, r in rows]}
+
+
+class NewReview(BaseModel):
+    decision_id: str = Field(min_length=1, max_length=32)
+    statement: str = Field(
+        min_length=1, max_length=4000, description="What the reviewer should know"
+    )
+
+
+@me_router.post("/reviews", status_code=201, summary="Ask a person to review a decision")
+def ask_review(body: NewReview, request: Request, caller: Citizen) -> dict[str, Any]:
+    """For an adverse automated decision about me. An operator confirms or overturns
+    it, in writing, before the deadline."""
+    state = service_state(request)
+    assert caller.subject_key is not None
+    with state.store.session() as session, session.begin():
+        review = request_review(
+            session,
+            subject_key=caller.subject_key,
+            decision_id=body.decision_id,
+            statement=body.statement,
+            deadline_days=state.settings.review_deadline_days,
+            actor=caller.credential_id,
+        )
+        return review_json(review)
+
+
+@me_router.get("/reviews", summary="My review requests and their outcomes")
+def my_reviews(request: Request, caller: Citizen) -> dict[str, Any]:
+    with service_state(request).store.session() as session:
+        rows = session.execute(
+            select(Review)
+            .where(Review.subject_key == caller.subject_key)
+            .order_by(Review.requested_at)
+        ).scalars()
+        return {"reviews": [review_json(r) for r in rows]}
