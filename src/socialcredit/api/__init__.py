@@ -10,8 +10,9 @@ from fastapi import FastAPI
 
 from socialcredit.api.auth import RateLimiter
 from socialcredit.api.errors import install_error_handlers
-from socialcredit.api.routes import citizens, decisions, operators, partners
+from socialcredit.api.routes import citizens, console_data, decisions, operators, partners
 from socialcredit.api.state import ServiceState
+from socialcredit.console import mount_console
 from socialcredit.settings import Settings
 from socialcredit.store.audit import AuditWriter
 from socialcredit.workspace import Workspace
@@ -48,6 +49,9 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (partners, citizens, operators, decisions):
         app.include_router(module.router)
     app.include_router(decisions.me_router)
+
+    app.include_router(console_data.router)
+    mount_console(app)
 
     @app.get("/v1/health", tags=["service"], summary="Liveness")
     def health() -> dict[str, str]:
