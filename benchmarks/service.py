@@ -6,9 +6,12 @@
 1. Publishing 1,000,000 scores into PostgreSQL (COPY), timed.
 2. Ingestion through the API: a ~1,000,000-record Parquet payment batch POSTed to
    /v1/records/payment, records/s.
-3. wrk against GET /v1/subjects/{id}/score?purpose=credit_application (one server
-   process, every read hash-chain audited in PostgreSQL) and, in the same run with
-   the same server settings, a bare FastAPI endpoint returning a constant.
+3. wrk against POST /v1/decisions and GET /v1/subjects/{id}/score?purpose=... (one
+   server process; every decision and read hash-chain audited in PostgreSQL, the
+   decision stored with it) and, in the same run with the same server settings, a
+   bare FastAPI endpoint returning a constant.
+
+``--load-only`` skips 1 and 2 (for working on the request path).
 Prints tables for benchmarks/RESULTS.md.
 """
 
@@ -25,10 +28,11 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx  # the test extra's HTTP client
 
 SERVER = """
 import sys, uvicorn
+sys.setswitchinterval(float(__import__("os").environ.get("SWITCH", "0.005")))
 from socialcredit.api import create_app
 from socialcredit.settings import Settings
 app = create_app(Settings(workspace=sys.argv[1], store=sys.argv[2], subject_key_secret="bench"))
@@ -36,6 +40,7 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), access_log=False, log_
 """
 BARE = """
 import sys, uvicorn
+sys.setswitchinterval(float(__import__("os").environ.get("SWITCH", "0.005")))
 from fastapi import FastAPI
 app = FastAPI()
 @app.get("/constant")
@@ -64,10 +69,19 @@ def _wait(url: str) -> None:
     raise SystemExit(f"server at {url} did not start")
 
 
-def _wrk(url: str, seconds: int, connections: int, headers: dict[str, str]) -> dict[str, float]:
+def _wrk(
+    url: str, seconds: int, connections: int, headers: dict[str, str], body: str | None = None
+) -> dict[str, float]:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
+    if body is not None:
+        script = Path(tempfile.mkdtemp()) / "post.lua"
+        script.write_text(
+            f'wrk.method = "POST"\nwrk.body = [[{body}]]\n'
+            'wrk.headers["Content-Type"] = "application/json"\n'
+        )
+        command += ["-s", str(script)]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
@@ -88,6 +102,7 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--load-only", action="store_true", help="skip publishing and ingest")
     options = parser.parse_args()
     os.environ["SOCIALCREDIT_SUBJECT_KEY_SECRET"] = "bench"
     root = Path(tempfile.mkdtemp(prefix="socialcredit-service-"))
@@ -115,7 +130,7 @@ def main() -> None:
         "INSERT INTO score_history SELECT 'bench', DATE '2026-06-30', "
         "'expert', md5(i::VARCHAR)[:32], 350 + (i * 7919) % 600, 'good', 700, 650, 600, "
         "'ch_history_months', 20, 'pc_years_at_address', 10, NULL, NULL, NULL, NULL "
-        "FROM range(1000000) r(i)",
+        f"FROM range({100 if options.load_only else 1_000_000}) r(i)",
     )
     started = time.perf_counter()
     published = publish_run(space.store(), lake, "bench")
@@ -130,8 +145,8 @@ def main() -> None:
     lake.execute(
         "person",
         "INSERT INTO score_history SELECT 'bench', DATE '2026-06-30', "
-        f"'expert', '{space.keyer().key(person)}', 640, 'good', 700, 650, 600, NULL, "
-        "NULL, NULL, NULL, NULL, NULL, NULL, NULL",
+        f"'expert', '{space.keyer().key(person)}', 590, 'fair', 700, 650, 600, "
+        "'ch_history_months', 20, 'pc_years_at_address', 10, NULL, NULL, NULL, NULL",
     )
     publish_run(space.store(), lake, "bench")
     with space.store().session() as session, session.begin():
@@ -160,7 +175,7 @@ def main() -> None:
             session,
             "partner",
             partner_id="river-grid-utility",
-            scopes=["records:*", "scores:read"],
+            scopes=["records:*", "scores:read", "decisions:*"],
             rate_per_minute=10_000_000,
         )
     space.close()
@@ -170,18 +185,25 @@ def main() -> None:
         _wait("http://127.0.0.1:8731/v1/health")
         headers = {"Authorization": f"Bearer {key}"}
         # 2. Ingestion through the API.
-        body = batch.read_bytes()
-        started = time.perf_counter()
-        answer = httpx.post(
-            "http://127.0.0.1:8731/v1/records/payment",
-            content=body,
-            headers=headers
-            | {"Idempotency-Key": "bench", "Content-Type": "application/vnd.apache.parquet"},
-            timeout=600,
-        )
-        ingest_s = time.perf_counter() - started
-        answer.raise_for_status()
+        ingest_s, accepted = float("nan"), 0
+        if not options.load_only:
+            started = time.perf_counter()
+            answer = httpx.post(
+                "http://127.0.0.1:8731/v1/records/payment",
+                content=batch.read_bytes(),
+                headers=headers
+                | {"Idempotency-Key": "bench", "Content-Type": "application/vnd.apache.parquet"},
+                timeout=600,
+            )
+            ingest_s = time.perf_counter() - started
+            answer.raise_for_status()
+            accepted = answer.json()["accepted"]
         # 3. Load.
+        asked = f'{{"resident_id": "{person}", "action": "loan", "purpose": "credit_application"}}'
+        decisions_url = "http://127.0.0.1:8731/v1/decisions"
+        first = httpx.post(decisions_url, content=asked, headers=headers)
+        assert first.status_code == 200, first.text
+        decisions = _wrk(decisions_url, options.seconds, options.connections, headers, asked)
         url = f"http://127.0.0.1:8731/v1/subjects/{person}/score?purpose=credit_application"
         assert httpx.get(url, headers=headers).status_code == 200
         scores = _wrk(url, options.seconds, options.connections, headers)
@@ -202,7 +224,7 @@ def main() -> None:
     print(f"| publish {published['published']:,} scores into PostgreSQL | {publish_s:.1f} s |")
     print(
         f"| ingest a {rows:,}-record Parquet batch through the API | {ingest_s:.1f} s, "
-        f"{rows / ingest_s:,.0f} records/s ({answer.json()['accepted']:,} accepted) |"
+        f"{rows / ingest_s:,.0f} records/s ({accepted:,} accepted) |"
     )
     print(
         f"\nwrk, one server process, {options.connections} connections, {options.seconds} s each\n"
@@ -210,6 +232,7 @@ def main() -> None:
     print("| endpoint | requests/s | p99 | non-2xx | socket errors |")
     print("|---|---:|---:|---:|---|")
     for name, result in (
+        ("POST /v1/decisions (store read, decision + audit entry committed)", decisions),
         ("GET score (store read + audited)", scores),
         ("bare FastAPI constant", constant),
     ):
@@ -217,7 +240,8 @@ def main() -> None:
             f"| {name} | {result['rps']:,.0f} | {result['p99_ms']:.1f} ms | "
             f"{result['non_2xx']} | {result['socket_errors']} |"
         )
-    print(f"\nscore reads at {scores['rps'] / constant['rps']:.0%} of the bare endpoint")
+    print(f"\ndecisions at {decisions['rps'] / constant['rps']:.0%} of the bare endpoint")
+    print(f"score reads at {scores['rps'] / constant['rps']:.0%} of the bare endpoint")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,9 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         writer.close()
         if getattr(app.state, "hot_reader", None) is not None:
-            app.state.hot_reader.close()
+            await app.state.hot_reader.aclose()
+        if getattr(app.state, "async_audit_writer", None) is not None:
+            await app.state.async_audit_writer.aclose()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -46,7 +48,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.limiter = RateLimiter()
     app.state.audit_writer = writer
     install_error_handlers(app)
-    for module in (partners, citizens, operators, decisions):
+    # The decisions router first: the hot path is matched before the other routes.
+    for module in (decisions, partners, citizens, operators):
         app.include_router(module.router)
     app.include_router(decisions.me_router)
 

@@ -10,7 +10,6 @@ and its audit entry are committed (group commit, awaited without holding a threa
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import threading
@@ -20,11 +19,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import Connection, bindparam, func, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import bindparam, func, select
 
 from socialcredit.api.auth import PURPOSES, Caller, Citizen, Operator, require_purpose
 from socialcredit.api.errors import ApiError
+from socialcredit.api.hot import HotReader, audited, open_reader
 from socialcredit.api.routes.common import service_state
 from socialcredit.decisions import ACTIONS, CreditPolicy, decide
 from socialcredit.decisions.store import (
@@ -69,26 +68,11 @@ _DECISION_INPUTS = (
         _CRED.partner_id,
         _CRED.scopes,
         _CRED.rate_per_minute,
-        select(_SCORE.score)
-        .where(_SCORE.subject_key == bindparam("key"))
-        .scalar_subquery()
-        .label("score"),
-        select(_SCORE.tier)
-        .where(_SCORE.subject_key == bindparam("key"))
-        .scalar_subquery()
-        .label("tier"),
-        select(_SCORE.reasons)
-        .where(_SCORE.subject_key == bindparam("key"))
-        .scalar_subquery()
-        .label("reasons"),
-        select(_SCORE.scorecard_version)
-        .where(_SCORE.subject_key == bindparam("key"))
-        .scalar_subquery()
-        .label("scorecard_version"),
-        select(_SCORE.run_id)
-        .where(_SCORE.subject_key == bindparam("key"))
-        .scalar_subquery()
-        .label("run_id"),
+        _SCORE.score,
+        _SCORE.tier,
+        _SCORE.reasons,
+        _SCORE.scorecard_version,
+        _SCORE.run_id,
         select(func.count())
         .where(Dispute.subject_key == bindparam("key"), Dispute.status == "open")
         .scalar_subquery()
@@ -108,46 +92,13 @@ _DECISION_INPUTS = (
         .scalar_subquery()
         .label("policy_version"),
     )
+    .select_from(
+        Credential.__table__.outerjoin(
+            PublishedScore.__table__, _SCORE.subject_key == bindparam("key")
+        )
+    )
     .where(_CRED.key_hash == bindparam("key_hash"), _CRED.revoked_at.is_(None))
-    .limit(1)
 )
-
-
-class HotReader:
-    """One connection kept for the hot path's reads, used from the event loop only.
-
-    PostgreSQL reads run in autocommit (no transaction stays open to block a
-    publish); a broken connection is replaced once and the read retried.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._connection: Connection | None = None
-
-    def _connect(self) -> Connection:
-        connection = self._store.engine.connect()
-        if self._store.dialect == "postgresql":
-            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        return connection
-
-    def read(self, params: dict[str, Any]) -> Any:
-        for attempt in (1, 2):
-            if self._connection is None:
-                self._connection = self._connect()
-            try:
-                with self._connection.begin():
-                    return self._connection.execute(_DECISION_INPUTS, params).first()
-            except DBAPIError as exc:
-                if not exc.connection_invalidated or attempt == 2:
-                    raise
-                self._connection.close()
-                self._connection = None
-        raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
 
 
 class _Policies:
@@ -189,7 +140,7 @@ def _labelled(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _hot(request: Request) -> tuple[HotReader, _Policies]:
     app_state = request.app.state
     if getattr(app_state, "hot_reader", None) is None:
-        app_state.hot_reader = HotReader(service_state(request).store)
+        app_state.hot_reader = open_reader(service_state(request).store, _DECISION_INPUTS)
         app_state.policies = _Policies()
     return app_state.hot_reader, app_state.policies
 
@@ -199,10 +150,19 @@ def _json_loaded(value: Any) -> Any:
 
 
 _REQUEST_BODY = {
+    "parameters": [
+        {
+            "name": "authorization",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "Bearer KEY of a partner holding decisions:<action>",
+        }
+    ],
     "requestBody": {
         "required": True,
         "content": {"application/json": {"schema": DecisionRequest.model_json_schema()}},
-    }
+    },
 }
 
 
@@ -212,9 +172,7 @@ _REQUEST_BODY = {
     openapi_extra=_REQUEST_BODY,
     response_model=None,
 )
-async def new_decision(
-    request: Request, authorization: Annotated[str | None, Header()] = None
-) -> JSONResponse:
+async def new_decision(request: Request) -> JSONResponse:
     """Body: ``{"resident_id", "action", "purpose"}``. Actions are credit products
     only (loan, credit_card, credit_line_increase, tenancy), each with its
     permissible purposes. Answers the decision (approve / refer / decline), its
@@ -222,6 +180,9 @@ async def new_decision(
     run versions. A thin or contested file is referred to a person, never declined
     automatically. Every decision is logged and the person sees it, and may ask for
     a human review of an adverse one."""
+    # The header is read here, not declared as a parameter: nothing for FastAPI to
+    # resolve on the hot path (it is declared for OpenAPI in _REQUEST_BODY).
+    authorization = request.headers.get("authorization")
     if not authorization or not authorization.lower().startswith("bearer "):
         raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'")
     try:
@@ -246,7 +207,7 @@ async def new_decision(
     reader, policies = _hot(request)
     key = state.keyer.key(resident)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    found = reader.read(
+    found = await reader.read(
         {
             "key": key,
             "key_hash": keys.hash_key(authorization[7:].strip()),
@@ -273,17 +234,15 @@ async def new_decision(
             f"the purpose {purpose!r} does not permit a {body.action} decision; "
             f"permitted: {', '.join(allowed)}",
         )
-    writer = request.app.state.audit_writer
     if state.settings.consent_required and not found.consents:
-        await asyncio.wrap_future(
-            writer.submit(
-                actor=found.credential_id,
-                actor_kind="partner",
-                action="decision_refused",
-                subject_key=key,
-                purpose=purpose,
-                detail={"partner_id": found.partner_id, "action": body.action, "why": "no_consent"},
-            )
+        await audited(
+            request.app.state,
+            actor=found.credential_id,
+            actor_kind="partner",
+            action="decision_refused",
+            subject_key=key,
+            purpose=purpose,
+            detail={"partner_id": found.partner_id, "action": body.action, "why": "no_consent"},
         )
         raise ApiError(
             403,
@@ -314,21 +273,20 @@ async def new_decision(
         "policy_version": policy.version,
         "decided_at": now,
     }
-    await asyncio.wrap_future(
-        writer.submit(
-            ((CreditDecision.__table__, row),),
-            actor=found.credential_id,
-            actor_kind="partner",
-            action="decision",
-            subject_key=key,
-            purpose=purpose,
-            detail={
-                "partner_id": found.partner_id,
-                "decision_id": decision_id,
-                "action": body.action,
-                "outcome": made.outcome,
-            },
-        )
+    await audited(
+        request.app.state,
+        ((CreditDecision.__table__, row),),
+        actor=found.credential_id,
+        actor_kind="partner",
+        action="decision",
+        subject_key=key,
+        purpose=purpose,
+        detail={
+            "partner_id": found.partner_id,
+            "decision_id": decision_id,
+            "action": body.action,
+            "outcome": made.outcome,
+        },
     )
     return JSONResponse(
         {
