@@ -32,7 +32,6 @@ import httpx2 as httpx  # the test extra's HTTP client
 
 SERVER = """
 import sys, uvicorn
-sys.setswitchinterval(float(__import__("os").environ.get("SWITCH", "0.005")))
 from socialcredit.api import create_app
 from socialcredit.settings import Settings
 app = create_app(Settings(workspace=sys.argv[1], store=sys.argv[2], subject_key_secret="bench"))
@@ -40,7 +39,6 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), access_log=False, log_
 """
 BARE = """
 import sys, uvicorn
-sys.setswitchinterval(float(__import__("os").environ.get("SWITCH", "0.005")))
 from fastapi import FastAPI
 app = FastAPI()
 @app.get("/constant")

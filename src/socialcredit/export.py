@@ -39,6 +39,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "accesses": ("Who looked at your file, and why", "查询记录（谁、为何查询）"),
     "disputes": ("Your disputes", "您的异议"),
     "consents": ("Your consents", "您的授权"),
+    "decisions": (
+        "Credit decisions about you (ask for a human review of an adverse one)",
+        "关于您的信贷决定（对不利决定可要求人工复核）",
+    ),
     "fairness": (
         "Kept for fairness monitoring only, never scored",
         "仅用于公平性监测，从不用于评分",
@@ -81,6 +85,19 @@ def _table(rows: list[dict[str, Any]], lang: Lang) -> str:
         for r in rows
     )
     return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _decision_row(decision: dict[str, Any]) -> dict[str, Any]:
+    review = decision.get("review") or {}
+    return {
+        "decided_at": decision["decided_at"],
+        "partner_id": decision["partner_id"],
+        "action": decision["action"],
+        "decision": decision["decision"],
+        "terms": ", ".join(f"{k} {v:g}" for k, v in decision["terms"].items()),
+        "reasons": "; ".join(r.get("label", r["feature"]) for r in decision["reasons"]),
+        "review": " ".join(filter(None, (review.get("status"), review.get("resolution")))),
+    }
 
 
 def report_html(report: dict[str, Any], lang: Lang = "en") -> str:
@@ -127,6 +144,10 @@ def report_html(report: dict[str, Any], lang: Lang = "en") -> str:
     for key in ("accesses", "disputes", "consents"):
         if key in report:
             sections.append((key, _table(report[key], lang)))
+    if "decisions" in report:
+        sections.append(
+            ("decisions", _table([_decision_row(d) for d in report["decisions"]], lang))
+        )
     sections.append(("fairness", _table([report["held_for_fairness_monitoring_only"]], lang)))
     body = "".join(f"<h2>{_t(k, lang)}</h2>{v}" for k, v in sections)
     return (

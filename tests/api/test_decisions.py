@@ -256,3 +256,22 @@ def test_human_review_of_an_adverse_decision(service: Service) -> None:
         {"policy_version": "strict-test-1", "action": "loan", "overturned": 1}
     ]
     assert service.client.get("/v1/audit/verify", headers=op).json()["ok"] is True
+
+
+def test_the_own_copy_holds_decisions_and_reviews(service: Service) -> None:
+    op, me = service.auth(service.operator), service.auth(service.citizen)
+    assert service.client.post("/v1/policies", headers=op, json=STRICT).status_code == 201
+    declined = _ask(service, _key(service, ["decisions:loan"])).json()
+    service.client.post(
+        "/v1/me/reviews",
+        headers=me,
+        json={"decision_id": declined["decision_id"], "statement": "x"},
+    )
+    copy = service.client.get("/v1/me/export", headers=me).json()
+    assert [d["decision_id"] for d in copy["decisions"]] == [declined["decision_id"]]
+    assert copy["decisions"][0]["review"]["status"] == "open"
+    for lang, heading in (("en", "Credit decisions about you"), ("zh", "关于您的信贷决定")):
+        page = service.client.get(
+            "/v1/me/export", params={"format": "html", "lang": lang}, headers=me
+        ).text
+        assert heading in page and "decline" in page

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from socialcredit.api.auth import PURPOSES, Citizen
 from socialcredit.api.errors import ApiError
 from socialcredit.api.routes.common import dispute_json, service_state
+from socialcredit.decisions.store import decision_json
 from socialcredit.disputes import open_dispute
 from socialcredit.export import report_html
 from socialcredit.records import CATEGORIES
@@ -23,9 +24,11 @@ from socialcredit.store.models import (
     AuditEntry,
     Consent,
     Credential,
+    CreditDecision,
     Dispute,
     Partner,
     PublishedScore,
+    Review,
 )
 
 router = APIRouter(prefix="/v1/me", tags=["citizens"])
@@ -51,7 +54,8 @@ def my_report(
     caller: Citizen,
 ) -> dict[str, Any]:
     """Score, tier, subscores, reasons, how to reach the next tier, every record and
-    its source, every access to the file (who, when, why), and my disputes."""
+    its source, every access to the file (who, when, why), my disputes, consents, and
+    every credit decision about me with its reasons and any human review."""
     state = service_state(request)
     key = caller.subject_key
     assert key is not None
@@ -102,6 +106,14 @@ def my_report(
             .all()
         )
     report["consents"] = [_consent_json(c) for c in granted]
+    with state.store.session() as session:
+        decided = session.execute(
+            select(CreditDecision, Review)
+            .outerjoin(Review, Review.decision_id == CreditDecision.decision_id)
+            .where(CreditDecision.subject_key == key)
+            .order_by(CreditDecision.decided_at)
+        ).all()
+    report["decisions"] = [decision_json(d, r) for d, r in decided]
     return report
 
 
