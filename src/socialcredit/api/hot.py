@@ -266,7 +266,7 @@ async def audited(app_state: Any, rows: Rows = (), **fields: Any) -> int:
     """Append an audit entry (and ``rows`` with it) and wait until it is committed,
     without holding the event loop: on the loop for PostgreSQL, through the
     writer thread otherwise."""
-    writer = getattr(app_state, "async_audit_writer", None)
+    writer: AsyncAuditWriter | None = getattr(app_state, "async_audit_writer", None)
     if writer is None and app_state.store.dialect == "postgresql":
         writer = app_state.async_audit_writer = AsyncAuditWriter(app_state.store)
     if writer is not None:
