@@ -9,6 +9,7 @@ import datetime as dt
 import math
 from typing import Any
 
+from socialcredit.console.runcache import RunCache
 from socialcredit.dimensions import FEATURES
 from socialcredit.engines import Engine
 from socialcredit.identity import province_name
@@ -24,6 +25,7 @@ __all__ = [
     "query_rows",
     "reasons",
     "regions",
+    "run_figures",
     "runs",
     "tiers",
 ]
@@ -206,11 +208,31 @@ def ingestion(lake: Engine) -> list[dict[str, Any]]:
     rows = query_rows(
         lake,
         "ingestion health",
-        "SELECT partner_id, count(*) AS batches, sum(rows_in) AS rows_in, "
-        "sum(accepted) AS accepted, sum(rejected) AS rejected, sum(duplicates) AS duplicates, "
+        "SELECT partner_id, count(*) AS batches, CAST(sum(rows_in) AS BIGINT) AS rows_in, "
+        "CAST(sum(accepted) AS BIGINT) AS accepted, CAST(sum(rejected) AS BIGINT) AS rejected, "
+        "CAST(sum(duplicates) AS BIGINT) AS duplicates, "
         "max(finished_at) AS last_batch FROM batches GROUP BY partner_id ORDER BY partner_id",
     )
     for row in rows:
         rows_in = int(row["rows_in"] or 0)
         row["rejection_rate"] = round(int(row["rejected"] or 0) / rows_in, 4) if rows_in else 0.0
     return rows
+
+
+_figures = RunCache()
+
+
+def run_figures(lake: Engine, latest: str, previous: str | None) -> dict[str, Any]:
+    """Everything the dashboard shows about the latest run and the one before (kept
+    per pair of runs: the costly joins run once per new run, not once per visit)."""
+
+    def compute() -> dict[str, Any]:
+        return {
+            "histogram": histogram(lake, latest),
+            "tiers": tiers(lake, latest, previous),
+            "regions": regions(lake, latest),
+            "reasons": reasons(lake, latest),
+            "biggest_drops": biggest_drops(lake, latest, previous) if previous else [],
+        }
+
+    return _figures.get(lake, ("population", latest, previous or ""), compute)

@@ -3,12 +3,12 @@ champion/challenger comparison of the latest runs of two versions."""
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
 
 from socialcredit.console.population import query_rows
+from socialcredit.console.runcache import RunCache
 from socialcredit.dimensions import FEATURES
 from socialcredit.engines import Engine
 from socialcredit.scorecard import ScorecardSpec
@@ -46,19 +46,21 @@ def feature_rows(spec: ScorecardSpec) -> list[dict[str, Any]]:
     return rows
 
 
-_comparisons: dict[tuple[str, ...], dict[str, Any]] = {}
-_comparisons_lock = threading.Lock()
+_comparisons = RunCache()
 
 
 def comparison(
     lake: Engine, champion: tuple[ScorecardSpec, str], challenger: tuple[ScorecardSpec, str]
 ) -> dict[str, Any]:
-    # Runs never change once saved; an erasure removes rows, so it is part of the key.
-    erasures = lake.scalar("erasures", "SELECT count(*) FROM erasures")
-    key = (str(id(lake)), champion[1], challenger[1], str(erasures))
-    with _comparisons_lock:
-        if key in _comparisons:
-            return _comparisons[key]
+    """:func:`compare_scores` over the people in both runs (kept per pair of runs)."""
+    return _comparisons.get(
+        lake, ("compare", champion[1], challenger[1]), lambda: _compare(lake, champion, challenger)
+    )
+
+
+def _compare(
+    lake: Engine, champion: tuple[ScorecardSpec, str], challenger: tuple[ScorecardSpec, str]
+) -> dict[str, Any]:
     scores = lake.query(
         "champion and challenger",
         "SELECT a.score AS a, b.score AS b FROM score_history a "
@@ -73,10 +75,6 @@ def comparison(
         np.asarray(scores.column("b").to_numpy(zero_copy_only=False)),
     )
     result |= {"champion_run": champion[1], "challenger_run": challenger[1]}
-    with _comparisons_lock:
-        if len(_comparisons) > 32:
-            _comparisons.clear()
-        _comparisons[key] = result
     return result
 
 

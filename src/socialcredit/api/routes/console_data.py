@@ -106,12 +106,7 @@ def population(request: Request, caller: Operator) -> dict[str, Any]:
             scored = {
                 "run": runs[0],
                 "previous_run": runs[1] if previous else None,
-                "histogram": figures.histogram(lake, latest),
-                "tiers": figures.tiers(lake, latest, previous),
-                "regions": figures.regions(lake, latest),
-                "reasons": figures.reasons(lake, latest),
-                "biggest_drops": figures.biggest_drops(lake, latest, previous) if previous else [],
-            }
+            } | figures.run_figures(lake, latest, previous)
     return scored | {
         "ingestion": ingestion,
         "disputes": _open_disputes(state),
