@@ -51,7 +51,7 @@ def _reset(workspace: Workspace) -> None:
         )
     for name in ("lake.duckdb", "lake.duckdb.wal", "summary.json"):
         (workspace.root / name).unlink(missing_ok=True)
-    for folder in ("feeds", "rejections", "tmp"):
+    for folder in ("feeds", "rejections", "tmp", "lake-spark"):
         shutil.rmtree(workspace.root / folder, ignore_errors=True)
 
 

@@ -2,16 +2,24 @@
 
 >>> connect("duckdb://:memory:").name
 'duckdb'
+
+``duckdb://...`` is the embedded default; ``spark://<master>`` runs the same
+pipeline on Apache Spark (optional extra, see :mod:`socialcredit.engines.spark`).
+The bare names ``duckdb`` and ``spark`` stand for ``duckdb://`` and ``spark://``.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from socialcredit.engines.base import Engine, FileFormat, LoadedFile, ParseReject
 from socialcredit.errors import ConfigurationError
 
 __all__ = ["Engine", "FileFormat", "LoadedFile", "ParseReject", "connect"]
+
+#: bare engine names accepted where a URL is expected (``--engine spark``)
+_SHORT = {"duckdb": "duckdb://", "spark": "spark://"}
 
 
 def connect(
@@ -26,10 +34,19 @@ def connect(
     ``duckdb://`` is the DuckDB file ``default_path``; ``duckdb:///abs/file.duckdb``
     and ``duckdb://rel/file.duckdb`` name another file; ``duckdb://:memory:`` keeps
     everything in memory.
+
+    ``spark://`` runs Spark in local mode on ``threads`` cores (default all);
+    ``spark://local[2]`` names a local master; ``spark://spark://host:7077`` (or
+    ``spark://yarn``) names a cluster master exactly as Spark spells it. The
+    Spark lake is the folder ``lake-spark`` next to ``default_path``.
     """
+    if url in _SHORT:
+        url = _SHORT[url]
     scheme, sep, rest = url.partition("://")
     if not sep:
-        raise ConfigurationError(f"engine URL {url!r} has no scheme; expected e.g. 'duckdb://'")
+        raise ConfigurationError(
+            f"engine URL {url!r} has no scheme; expected e.g. 'duckdb://' or 'spark://local[*]'"
+        )
     if scheme == "duckdb":
         from socialcredit.engines.duckdb import DuckDBEngine
 
@@ -45,6 +62,36 @@ def connect(
         if temp is not None:
             temp.mkdir(parents=True, exist_ok=True)
         return DuckDBEngine(target, threads=threads, memory_limit=memory_limit, temp_directory=temp)
+    if scheme == "spark":
+        return _spark(rest, default_path=default_path, threads=threads, memory_limit=memory_limit)
     raise ConfigurationError(
-        f"engine {scheme!r} is not available in this version; supported engines: duckdb"
+        f"engine {scheme!r} is not available in this version; supported engines: "
+        "duckdb (duckdb://), spark (spark://local[*], spark://spark://host:7077)"
     )
+
+
+def _spark(
+    master: str, *, default_path: Path | None, threads: int | None, memory_limit: str | None
+) -> Engine:
+    try:
+        from socialcredit.engines.spark import SparkEngine, spark_session
+    except ImportError as exc:
+        raise ConfigurationError(
+            f"the Spark engine needs PySpark ({exc}); install it with "
+            "pip install 'socialcredit[spark]'"
+        ) from None
+    if default_path is None:
+        raise ConfigurationError("engine URL 'spark://' needs a workspace to hold the lake")
+    master = master or f"local[{threads or '*'}]"
+    partitions: int | None = None
+    if master.startswith("local"):
+        cores = master.removeprefix("local").strip("[]")
+        partitions = int(cores) if cores.isdigit() else os.cpu_count() or 2
+    root = default_path.parent / "lake-spark"
+    session = spark_session(
+        master,
+        warehouse=root / "_warehouse",
+        shuffle_partitions=partitions,
+        driver_memory=memory_limit,
+    )
+    return SparkEngine(root, session)
