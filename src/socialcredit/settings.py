@@ -8,9 +8,12 @@ variable ``SOCIALCREDIT_<NAME>`` (for example ``SOCIALCREDIT_WORKSPACE``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from socialcredit.profiles import PROFILES, ProfileName
 
 __all__ = ["Settings"]
 
@@ -41,32 +44,56 @@ class Settings(BaseSettings):
         description="Operational store URL: sqlite:///path (default: store.sqlite in the "
         "workspace) or postgresql://user@host/db for production.",
     )
+    profile: ProfileName = Field(
+        default="cn",
+        description="Jurisdiction profile: cn, eu or us. Sets the defaults of consent_required, "
+        "legal_basis_required, dispute_deadline_days, notice_working_days and "
+        "review_deadline_days (docs: socialcredit.profiles); each can still be set.",
+    )
+    legal_basis_required: bool = Field(
+        default=False,
+        description="Partners state the legal basis of each query (GDPR Art. 6), which is "
+        "recorded with it; a query on the basis of consent needs a recorded consent.",
+    )
     notice_working_days: int = Field(
         default=7,
         ge=0,
         description="Working days a negative record waits after it is reported before it "
-        "counts, so that the person can see it and object first (7 in China for "
-        "conduct-based restrictions); 0 lets records count at once.",
+        "counts, so that the person can see it and object first; 0 lets records count at "
+        "once. Profile default: cn 7, eu 0, us 0.",
     )
     consent_required: bool = Field(
         default=True,
         description="Partners may read a person's score only with that person's recorded "
         "consent for that partner and purpose (China's 2013 credit-reporting regulation, "
-        "PIPL); false where a permissible purpose alone suffices (US FCRA).",
+        "PIPL); false where a permissible purpose alone suffices (US FCRA). Profile "
+        "default: cn true, eu false (a legal basis instead), us false.",
     )
     dispute_deadline_days: int = Field(
         default=20,
         ge=1,
         description="Days a partner has to answer a dispute; unanswered disputes are then "
-        "resolved in the person's favour (20 under China's 2013 credit-reporting "
-        "regulation, 30 under the US FCRA).",
+        "resolved in the person's favour. Profile default: cn 20 (2013 credit-reporting "
+        "regulation), eu 30 (GDPR Art. 12(3)), us 30 (FCRA 611).",
     )
     review_deadline_days: int = Field(
         default=30,
         ge=1,
         description="Days an operator has to answer a person's request for a human review "
-        "of an adverse automated decision (one month, as for GDPR requests).",
+        "of an adverse automated decision. Profile default: cn 15, eu 30, us 30.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _profile_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        name = data.get("profile", "cn")
+        profile = PROFILES.get(str(name))
+        if profile is None:
+            return data  # the field's own validation names the choices
+        return profile.defaults() | data
+
     threads: int | None = Field(
         default=None,
         ge=1,

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,14 @@ from fastapi.testclient import TestClient
 
 from socialcredit.api import create_app
 from socialcredit.api.auth import PURPOSES
+from socialcredit.errors import IdentityError
+from socialcredit.identity import parse
 from socialcredit.scorecard import default_spec
 from socialcredit.scoring import score_population
 from socialcredit.settings import Settings
 from socialcredit.simulate import simulate
 from socialcredit.store import keys
-from socialcredit.store.models import Consent, Partner
+from socialcredit.store.models import Consent, Partner, PublishedScore
 from socialcredit.store.scores import publish_run
 from socialcredit.workspace import Workspace
 from tests.conftest import POSTGRES_URL, ingest_feeds
@@ -38,6 +41,7 @@ class Service:
     citizen: str
     citizen_id: str
     root: Path
+    stranger_id: str = ""  # another person with a published score, who consented to nothing
 
     def auth(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}"}
@@ -54,14 +58,40 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]
     store_url = None
     if request.param == "postgresql":
         store_url = _postgres_schema(request.getfixturevalue("postgres"))
-    settings = Settings(workspace=tmp_path / "ws", subject_key_secret=SECRET, store=store_url)
-    space = Workspace.open(settings)
+    with start_service(tmp_path, store_url) as running:
+        yield running
+
+
+def _valid(resident_id: str) -> bool:
+    try:
+        parse(resident_id)
+    except IdentityError:
+        return False
+    return True
+
+
+@contextmanager
+def start_service(tmp_path: Path, store_url: str | None, **settings: Any) -> Iterator[Service]:
+    """A service over a 300-person nation; ``settings`` override the defaults."""
+    config = Settings(
+        workspace=tmp_path / "ws", subject_key_secret=SECRET, store=store_url, **settings
+    )
+    space = Workspace.open(config)
     manifest = simulate(tmp_path / "feeds", citizens=300, seed=13)
     ingest_feeds(space.engine(), space.keyer(), tmp_path / "feeds", manifest, space.rejections_dir)
     score_population(space.engine(), default_spec())
     publish_run(space.store(), space.engine())
     with open(tmp_path / "feeds" / "harbour-bank.payment.csv", encoding="utf-8") as handle:
-        person = next(csv.DictReader(handle))["resident_id"]
+        residents = [row["resident_id"] for row in csv.DictReader(handle)]
+    person = residents[0]
+    with space.store().session() as session:
+        stranger = next(
+            r
+            for r in residents
+            if r != person
+            and _valid(r)
+            and session.get(PublishedScore, space.keyer().key(parse(r).number)) is not None
+        )
     with space.store().session() as session, session.begin():
         for partner_id, kind in (("harbour-bank", "bank"), ("skyline-telecom", "telecom")):
             session.add(
@@ -98,9 +128,17 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]
                 )
             )
     space.close()
-    app = create_app(settings)
+    app = create_app(config)
     with TestClient(app) as client:
         yield Service(
-            client, app.state.service.workspace, operator, bank, telecom, citizen, person, tmp_path
+            client,
+            app.state.service.workspace,
+            operator,
+            bank,
+            telecom,
+            citizen,
+            person,
+            tmp_path,
+            stranger,
         )
     app.state.service.workspace.close()

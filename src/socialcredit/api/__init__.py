@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
-from socialcredit.api.auth import RateLimiter
+from socialcredit.api.auth import PURPOSES, RateLimiter
 from socialcredit.api.errors import install_error_handlers
 from socialcredit.api.routes import citizens, console_data, decisions, operators, partners
 from socialcredit.api.state import ServiceState
 from socialcredit.console import mount_console
+from socialcredit.profiles import LEGAL_BASES
 from socialcredit.settings import Settings
 from socialcredit.store.audit import AuditWriter
 from socialcredit.workspace import Workspace
@@ -59,5 +61,19 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/v1/health", tags=["service"], summary="Liveness")
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/v1/rules", tags=["service"], summary="The rules in force (no key needed)")
+    def rules() -> dict[str, Any]:
+        """The jurisdiction profile and what it means for partners and people."""
+        return {
+            "profile": settings.profile,
+            "consent_required": settings.consent_required,
+            "legal_basis_required": settings.legal_basis_required,
+            "legal_bases": list(LEGAL_BASES),
+            "purposes": list(PURPOSES),
+            "dispute_deadline_days": settings.dispute_deadline_days,
+            "notice_working_days": settings.notice_working_days,
+            "review_deadline_days": settings.review_deadline_days,
+        }
 
     return app

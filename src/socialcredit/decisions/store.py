@@ -78,6 +78,7 @@ def decision_json(decision: CreditDecision, review: Review | None = None) -> dic
         "partner_id": decision.partner_id,
         "action": decision.action,
         "purpose": decision.purpose,
+        "legal_basis": decision.legal_basis,
         "decision": decision.outcome,
         "adverse": decision.adverse,
         "terms": decision.terms,

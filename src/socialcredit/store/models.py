@@ -168,6 +168,7 @@ class CreditDecision(Base):
     partner_id: Mapped[str] = mapped_column(String(63), index=True)
     action: Mapped[str] = mapped_column(String(50))
     purpose: Mapped[str] = mapped_column(String(50))
+    legal_basis: Mapped[str | None] = mapped_column(String(30))
     outcome: Mapped[str] = mapped_column(String(10))
     adverse: Mapped[bool] = mapped_column(Boolean)
     terms: Mapped[dict[str, Any]] = mapped_column()

@@ -37,6 +37,7 @@ from socialcredit.decisions.store import (
 from socialcredit.dimensions import FEATURES
 from socialcredit.errors import InputError
 from socialcredit.identity import parse
+from socialcredit.profiles import LEGAL_BASES, lawful_basis
 from socialcredit.store import Store, keys
 from socialcredit.store.models import (
     Consent,
@@ -56,6 +57,9 @@ class DecisionRequest(BaseModel):
     resident_id: str = Field(min_length=1, max_length=40)
     action: str = Field(description=f"one of {', '.join(ACTIONS)}")
     purpose: str = Field(description=f"one of {', '.join(PURPOSES)}")
+    legal_basis: str | None = Field(
+        default=None, description=f"eu profile: required, one of {', '.join(LEGAL_BASES)}"
+    )
 
 
 _SCORE = PublishedScore.__table__.c
@@ -234,7 +238,18 @@ async def new_decision(request: Request) -> JSONResponse:
             f"the purpose {purpose!r} does not permit a {body.action} decision; "
             f"permitted: {', '.join(allowed)}",
         )
-    if state.settings.consent_required and not found.consents:
+    settings = state.settings
+    lawful = lawful_basis(
+        consent_required=settings.consent_required,
+        legal_basis_required=settings.legal_basis_required,
+        legal_basis=body.legal_basis,
+        has_consent=bool(found.consents),
+        partner=str(found.partner_id),
+        purpose=purpose,
+    )
+    if lawful.status == 422:
+        raise ApiError(422, lawful.message)
+    if not lawful.ok:
         await audited(
             request.app.state,
             actor=found.credential_id,
@@ -242,14 +257,9 @@ async def new_decision(request: Request) -> JSONResponse:
             action="decision_refused",
             subject_key=key,
             purpose=purpose,
-            detail={"partner_id": found.partner_id, "action": body.action, "why": "no_consent"},
+            detail={"partner_id": found.partner_id, "action": body.action, "why": lawful.code},
         )
-        raise ApiError(
-            403,
-            f"no consent from this person for {found.partner_id} to ask a decision for "
-            f"{purpose}; the person grants it with POST /v1/me/consents",
-            "no_consent",
-        )
+        raise ApiError(lawful.status, lawful.message, lawful.code)
     reasons = _labelled(_json_loaded(found.reasons) or [])
     made = decide(
         policy, body.action, score=found.score, reasons=reasons, open_disputes=found.open_disputes
@@ -261,6 +271,7 @@ async def new_decision(request: Request) -> JSONResponse:
         "partner_id": found.partner_id,
         "action": body.action,
         "purpose": purpose,
+        "legal_basis": body.legal_basis,
         "outcome": made.outcome,
         "adverse": made.adverse,
         "terms": made.terms,
@@ -286,6 +297,7 @@ async def new_decision(request: Request) -> JSONResponse:
             "decision_id": decision_id,
             "action": body.action,
             "outcome": made.outcome,
+            "legal_basis": body.legal_basis,
         },
     )
     return JSONResponse(

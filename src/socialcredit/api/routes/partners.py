@@ -18,6 +18,7 @@ from socialcredit.dimensions import FEATURES
 from socialcredit.disputes import answer_dispute
 from socialcredit.identity import parse
 from socialcredit.ingest import ingest_file
+from socialcredit.profiles import LEGAL_BASES, lawful_basis
 from socialcredit.records import CATEGORIES
 from socialcredit.store import audit
 from socialcredit.store.models import ApiBatch, Consent, Dispute, PublishedScore
@@ -159,8 +160,14 @@ def score(
     request: Request,
     caller: ScoreReader,
     purpose: Annotated[str | None, Query(description="Permissible purpose of the query")] = None,
+    legal_basis: Annotated[
+        str | None,
+        Query(description=f"Legal basis (eu profile: required), one of {', '.join(LEGAL_BASES)}"),
+    ] = None,
 ) -> dict[str, Any]:
-    """Every read is logged with the partner and the purpose, and the person sees it."""
+    """Every read is logged with the partner, the purpose and the legal basis, and the
+    person sees it. What else a read needs depends on the jurisdiction profile: the
+    person's consent (cn), a legal basis (eu), the purpose alone (us)."""
     declared = require_purpose(purpose)
     state = service_state(request)
     key = state.keyer.key(parse(resident_id).number)
@@ -170,27 +177,34 @@ def score(
             _PUBLISHED,
             {"key": key, "partner": caller.partner_id, "purpose": declared, "now": now},
         ).first()
-    consented = not state.settings.consent_required or (
-        published is not None and published.consents > 0
+    settings = state.settings
+    lawful = lawful_basis(
+        consent_required=settings.consent_required,
+        legal_basis_required=settings.legal_basis_required,
+        legal_basis=legal_basis,
+        has_consent=published is not None and published.consents > 0,
+        partner=str(caller.partner_id),
+        purpose=declared,
     )
+    if lawful.status == 422:
+        raise ApiError(422, lawful.message)
     # Served (or refused) only once the attempt is durably in the audit log.
     request.app.state.audit_writer.append(
         actor=caller.credential_id,
         actor_kind="partner",
-        action="score_read" if consented else "score_read_refused",
+        action="score_read" if lawful.ok else "score_read_refused",
         subject_key=key,
         purpose=declared,
-        detail={"partner_id": caller.partner_id, "found": published is not None},
+        detail={
+            "partner_id": caller.partner_id,
+            "found": published is not None,
+            "legal_basis": legal_basis,
+        },
     )
     if published is None:
         raise ApiError(404, "no published score for this person")
-    if not consented:
-        raise ApiError(
-            403,
-            f"no consent from this person for {caller.partner_id} to read their score for "
-            f"{declared}; the person grants it with POST /v1/me/consents",
-            "no_consent",
-        )
+    if not lawful.ok:
+        raise ApiError(lawful.status, lawful.message, lawful.code)
     reasons = [
         reason
         | {
@@ -210,6 +224,7 @@ def score(
         "scorecard_version": published.scorecard_version,
         "open_disputes": published.open_disputes,
         "purpose": declared,
+        "legal_basis": legal_basis,
     }
 
 

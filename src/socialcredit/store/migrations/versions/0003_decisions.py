@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("partner_id", sa.String(63), nullable=False),
         sa.Column("action", sa.String(50), nullable=False),
         sa.Column("purpose", sa.String(50), nullable=False),
+        sa.Column("legal_basis", sa.String(30)),
         sa.Column("outcome", sa.String(10), nullable=False),
         sa.Column("adverse", sa.Boolean(), nullable=False),
         sa.Column("terms", sa.JSON(), nullable=False),
