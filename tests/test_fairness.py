@@ -8,7 +8,8 @@ import pytest
 
 from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
-from socialcredit.fairness import CUTOFFS, fairness_report
+from socialcredit.fairness import TIER_CUTOFFS, fairness_report
+from socialcredit.fairness_page import fairness_html
 from tests.conftest import NATION_CITIZENS, Nation
 
 
@@ -30,7 +31,7 @@ def test_report_on_the_nation(nation: Nation) -> None:
     ages = {g["group"] for g in report.groups if g["attribute"] == "age_band"}
     assert ages <= {"18-29", "30-44", "45-59", "60+"}
     for group in report.groups:
-        for cut in CUTOFFS:
+        for cut in TIER_CUTOFFS:
             ratio = group["adverse_impact_ratio"][str(cut)]
             assert ratio is None or ratio >= 0
     assert all(f["ratio"] < 0.8 for f in report.flags)
@@ -96,3 +97,39 @@ def test_equal_groups_are_not_flagged(lake: Engine) -> None:
 def test_no_run_yet(lake: Engine) -> None:
     with pytest.raises(NotFoundError, match="no score run"):
         fairness_report(lake)
+
+
+def test_policy_cutoffs_and_the_report_page(lake: Engine) -> None:
+    from dataclasses import replace
+
+    from socialcredit.decisions.policy import approval_cutoffs, default_policy
+
+    rng = np.random.default_rng(0)
+    _lake_with_groups(
+        lake,
+        {"F": rng.integers(640, 760, 2000).tolist(), "M": rng.integers(520, 700, 2000).tolist()},
+    )
+    by_action = approval_cutoffs(default_policy())
+    assert by_action == {
+        "loan": 600,
+        "credit_card": 620,
+        "credit_line_increase": 620,
+        "tenancy": 550,
+    }
+    report = fairness_report(lake, cutoffs=(*TIER_CUTOFFS, *by_action.values()))
+    assert report.cutoffs == (550, 600, 620, 650, 700)
+    males = next(g for g in report.groups if g["group"] == "M")
+    scores_m = lake.query(
+        "m",
+        "SELECT avg(CASE WHEN score >= 620 THEN 1.0 ELSE 0.0 END) AS r FROM score_history "
+        "h JOIN subjects s USING (subject_key) WHERE s.sex = 'M'",
+    ).to_pylist()[0]["r"]
+    assert males["approval"]["620"] == pytest.approx(scores_m, abs=1e-4)
+    report = replace(report, policy_cutoffs=by_action, policy_version="credit-default-1")
+    for lang, title in (("en", "Fairness report"), ("zh", "公平性报告")):
+        page = fairness_html(report, lang)  # type: ignore[arg-type]
+        assert title in page
+        assert "class='flag'" in page, "M is flagged at 650 and 700"
+        assert "credit_card, credit_line_increase" in page, "policy actions at their cut-off"
+        assert "<script" not in page
+        assert "http" not in page

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -29,13 +29,20 @@ from socialcredit.identity import province_name
 from socialcredit.scorecard.metrics import psi, score_bands
 from socialcredit.scorecard.tiers import TIERS
 
-__all__ = ["AGE_BANDS", "FOUR_FIFTHS", "MIN_GROUP", "FairnessReport", "fairness_report"]
+__all__ = [
+    "AGE_BANDS",
+    "FOUR_FIFTHS",
+    "MIN_GROUP",
+    "TIER_CUTOFFS",
+    "FairnessReport",
+    "fairness_report",
+]
 
 FOUR_FIFTHS = 0.8
 MIN_GROUP = 100
 #: (label, lowest age, highest age) on the run's as-of date
 AGE_BANDS = (("18-29", 0, 29), ("30-44", 30, 44), ("45-59", 45, 59), ("60+", 60, 200))
-CUTOFFS = tuple(low for _, low, _, _ in TIERS[1:])
+TIER_CUTOFFS = tuple(low for _, low, _, _ in TIERS[1:])
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,9 @@ class FairnessReport:
     lowest: dict[str, Any] | None
     psi_vs_previous: float | None
     previous_run: str | None
+    #: action -> the credit policy's approval cut-off, when policy cut-offs were asked for
+    policy_cutoffs: dict[str, int] = field(default_factory=dict)
+    policy_version: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,12 +122,17 @@ def _psi(engine: Engine, run: dict[str, Any]) -> tuple[float | None, str | None]
     return psi(score_bands(scores(earlier)), scores(run["run_id"])), earlier
 
 
-def fairness_report(engine: Engine, run_id: str | None = None) -> FairnessReport:
-    """The fairness report of a score run (default: the latest)."""
+def fairness_report(
+    engine: Engine, run_id: str | None = None, cutoffs: tuple[int, ...] | None = None
+) -> FairnessReport:
+    """The fairness report of a score run (default: the latest), at ``cutoffs``
+    (default: the tier cut-offs; pass a credit policy's approval cut-offs too, see
+    :func:`socialcredit.decisions.policy.approval_cutoffs`)."""
     run = _run(engine, run_id)
+    cuts = tuple(sorted(set(cutoffs))) if cutoffs else TIER_CUTOFFS
     as_of: dt.date = run["as_of"]
     rates = ", ".join(
-        f"avg(CASE WHEN score >= {cut} THEN 1.0 ELSE 0.0 END) AS at_{cut}" for cut in CUTOFFS
+        f"avg(CASE WHEN score >= {cut} THEN 1.0 ELSE 0.0 END) AS at_{cut}" for cut in cuts
     )
     people = (
         f"SELECT h.score, s.sex, substr(s.region, 1, 2) AS province, {_band_sql(as_of)} AS band "
@@ -139,7 +154,7 @@ def fairness_report(engine: Engine, run_id: str | None = None) -> FairnessReport
         members = [r for r in rows if r["attribute"] == attribute]
         eligible = [r for r in members if r["n"] >= MIN_GROUP]
         # Bonferroni: every group at every cut-off is one comparison.
-        alpha = 0.05 / max(1, len(eligible) * len(CUTOFFS))
+        alpha = 0.05 / max(1, len(eligible) * len(cuts))
         for row in members:
             entry: dict[str, Any] = {
                 "attribute": attribute,
@@ -150,7 +165,7 @@ def fairness_report(engine: Engine, run_id: str | None = None) -> FairnessReport
                 "approval": {},
                 "adverse_impact_ratio": {},
             }
-            for cut in CUTOFFS:
+            for cut in cuts:
                 rate = float(row[f"at_{cut}"])
                 top = _best(eligible, f"at_{cut}")
                 best = 0.0 if top is None else float(top[f"at_{cut}"])
@@ -180,7 +195,7 @@ def fairness_report(engine: Engine, run_id: str | None = None) -> FairnessReport
         as_of=as_of.isoformat(),
         scorecard_version=run["scorecard_version"],
         people=sum(r["n"] for r in rows if r["attribute"] == "sex"),
-        cutoffs=CUTOFFS,
+        cutoffs=cuts,
         groups=groups,
         flags=flags,
         lowest=lowest,

@@ -91,6 +91,25 @@ def test_report_and_score_commands(demo: tuple[Path, dict[str, Any]]) -> None:
     assert scored["scores_digest"] == summary["scores_digest"]
 
 
+def test_fairness_at_policy_cutoffs_with_a_page(
+    demo: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    workspace, _ = demo
+    page = tmp_path / "fairness.html"
+    result = run(
+        "fairness", "--workspace", str(workspace), "--json", "--html", str(page), "--lang", "zh"
+    )
+    assert result.returncode == 0, result.stderr
+    report = as_json(result)
+    assert report["policy_version"] == "credit-default-1"
+    assert report["policy_cutoffs"]["loan"] == 600
+    assert set(report["policy_cutoffs"].values()) <= set(report["cutoffs"])
+    assert "公平性报告" in page.read_text(encoding="utf-8")
+    tiers_only = as_json(run("fairness", "--workspace", str(workspace), "--json", "--no-policy"))
+    assert tiers_only["cutoffs"] == [550, 600, 650, 700]
+    assert tiers_only["policy_cutoffs"] == {}
+
+
 def test_report_errors_have_distinct_exit_codes(demo: tuple[Path, dict[str, Any]]) -> None:
     workspace, _ = demo
     bad = run("report", "110105194912310021", "--workspace", str(workspace), "--json")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,24 +18,60 @@ from socialcredit.cli.common import (
     out,
     settings_for,
 )
-from socialcredit.fairness import FOUR_FIFTHS, MIN_GROUP, FairnessReport, fairness_report
+from socialcredit.decisions.policy import approval_cutoffs, default_policy
+from socialcredit.decisions.store import live_policy
+from socialcredit.errors import InputError
+from socialcredit.fairness import (
+    FOUR_FIFTHS,
+    MIN_GROUP,
+    TIER_CUTOFFS,
+    FairnessReport,
+    fairness_report,
+)
+from socialcredit.fairness_page import fairness_html
 from socialcredit.workspace import Workspace
 
 
 def fairness_command(
     run: Annotated[str | None, typer.Option(help="Score run id (default: the latest).")] = None,
+    policy: Annotated[
+        bool,
+        typer.Option(
+            help="Also measure at the live credit policy's approval cut-offs (the packaged "
+            "default policy when none is published)."
+        ),
+    ] = True,
+    html_file: Annotated[
+        Path | None, typer.Option("--html", help="Also write the report as an HTML page here.")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of the HTML page: en or zh.")] = "en",
     workspace: WorkspaceOpt = None,
     engine: EngineOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """At each tier cut-off, approval rates and adverse impact ratios by sex, age band
-    and province; ratios below 0.8 are flagged. Also PSI against the previous run."""
+    """At each tier cut-off and each approval cut-off of the credit policy, approval
+    rates and adverse impact ratios by sex, age band and province; ratios below 0.8 are
+    flagged. Also PSI against the previous run. --html writes the report page."""
     settings = settings_for(workspace, engine)
 
     def build() -> FairnessReport:
+        if lang not in ("en", "zh"):
+            raise InputError("--lang must be en or zh")
         space = Workspace.open(settings)
         try:
-            return fairness_report(space.engine(), run)
+            cutoffs, by_action, version = None, {}, None
+            if policy:
+                with space.store().session() as session:
+                    live = live_policy(session) or default_policy()
+                by_action, version = approval_cutoffs(live), live.version
+                cutoffs = (*TIER_CUTOFFS, *by_action.values())
+            report = fairness_report(space.engine(), run, cutoffs)
+            report = replace(report, policy_cutoffs=by_action, policy_version=version)
+            if html_file is not None:
+                html_file.write_text(
+                    fairness_html(report, "zh" if lang == "zh" else "en"), encoding="utf-8"
+                )
+            return report
         finally:
             space.close()
 

@@ -22,7 +22,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from socialcredit.errors import InputError
 
-__all__ = ["ACTIONS", "ActionRule", "Band", "CreditPolicy", "default_policy", "parse_policy"]
+__all__ = [
+    "ACTIONS",
+    "ActionRule",
+    "Band",
+    "CreditPolicy",
+    "approval_cutoffs",
+    "default_policy",
+    "parse_policy",
+]
 
 #: action -> (purposes it may be asked for, terms a band may set, description)
 ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
@@ -131,3 +139,18 @@ def default_policy() -> CreditPolicy:
     """The policy shipped with the package (``default_policy.json``)."""
     text = resources.files("socialcredit.decisions").joinpath("default_policy.json").read_text()
     return CreditPolicy.model_validate(json.loads(text))
+
+
+def approval_cutoffs(policy: CreditPolicy) -> dict[str, int]:
+    """Per action, the lowest score the policy approves automatically (for fairness
+    monitoring at the policy's own cut-offs).
+
+    >>> approval_cutoffs(default_policy())["loan"]
+    600
+    """
+    found = {}
+    for action, rule in policy.actions.items():
+        approving = [band.min_score for band in rule.bands if band.outcome == "approve"]
+        if approving:
+            found[action] = min(approving)
+    return found
