@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from sqlalchemy import select, update
 
+from socialcredit.changes import note_change
 from socialcredit.dimensions import features_sql
 from socialcredit.engines import Engine
 from socialcredit.errors import InputError, NotFoundError
@@ -122,6 +123,7 @@ def open_dispute(
         "INSERT INTO record_holds VALUES (?, ?, ?, ?, ?)",
         [category, partner_id, record_id, dispute.dispute_id, opened],
     )
+    note_change(lake, subject_key, "dispute_opened")
     rescore_subject(store, lake, subject_key)
     return dispute
 
@@ -145,6 +147,7 @@ def _close(
     lake.execute(
         "release hold", "DELETE FROM record_holds WHERE dispute_id = ?", [dispute.dispute_id]
     )
+    note_change(lake, dispute.subject_key, f"dispute_{status}")
     with store.session() as session, session.begin():
         session.execute(
             update(Dispute)

@@ -42,6 +42,9 @@ _TABLES = {
         "held_since TIMESTAMP"
     ),
     "erasures": "erasure_id VARCHAR, erased_at TIMESTAMP, kind VARCHAR, rows_removed BIGINT",
+    # People whose counting records changed other than by ingestion (a dispute's hold
+    # or outcome, records erased): incremental rescoring recomputes them.
+    "subject_changes": "subject_key VARCHAR, changed_at TIMESTAMP, cause VARCHAR",
     "scorecard_live": "version VARCHAR, published_at TIMESTAMP",
     "score_runs": (
         "run_id VARCHAR, as_of DATE, scorecard_version VARCHAR, engine VARCHAR, "

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from socialcredit.changes import changed_since_sql
 from socialcredit.dimensions import DIMENSIONS, FEATURES, features_sql
 from socialcredit.engines import Engine
 from socialcredit.errors import InputError, NotFoundError, SpecError
@@ -58,6 +59,9 @@ class ScoreRun:
     scores_digest: str
     notice_days: int
     elapsed_s: float
+    #: incremental runs: the run they started from, and how many people were recomputed
+    since_run: str | None = None
+    recomputed: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -128,8 +132,16 @@ def score_population(
     as_of: dt.date | None = None,
     notice_days: int = DEFAULT_NOTICE_DAYS,
     on_step: Step | None = None,
+    since: str | None = None,
 ) -> ScoreRun:
-    """Score every subject with records observed by ``as_of`` (default: the latest)."""
+    """Score every subject with records observed by ``as_of`` (default: the latest).
+
+    With ``since`` (a run id, or ``"last"``) only the people whose records changed
+    after that run are recomputed (:mod:`socialcredit.changes`); everyone else keeps
+    that run's result, and the new run is as complete as a full one, with the same
+    scores. It needs the same as-of date (every window moves with it), scorecard and
+    notice period as that run; otherwise a full run is needed and this says so.
+    """
     started = time.perf_counter()
     step = on_step or (lambda _name: None)
     spec.ensure_fair()
@@ -139,17 +151,29 @@ def score_population(
             f"scorecard {spec.version} uses dimension(s) {', '.join(unknown)} that this "
             f"version does not compute; known: {', '.join(DIMENSIONS)}"
         )
-    day = as_of or latest_observed(engine)
+    previous = None if since is None else _previous_run(engine, since)
+    if previous is not None:
+        day = as_of or previous["as_of"]
+        _check_incremental(previous, spec, day, notice_days)
+    else:
+        day = as_of or latest_observed(engine)
     if day > dt.date.today():
         raise InputError(f"as-of date {day} is in the future")
 
     _register_scorecard(engine, spec)
 
     step("features")
-    engine.execute(
-        "features",
-        f"CREATE OR REPLACE TEMP TABLE _features AS {features_sql(day, notice_days=notice_days)}",
-    )
+    if previous is None:
+        features = features_sql(day, notice_days=notice_days)
+    else:
+        engine.execute(
+            "changed",
+            f"CREATE OR REPLACE TEMP TABLE _changed AS {changed_since_sql(previous['created_at'])}",
+        )
+        features = features_sql(
+            day, notice_days=notice_days, subjects="SELECT subject_key FROM _changed"
+        )
+    engine.execute("features", f"CREATE OR REPLACE TEMP TABLE _features AS {features}")
 
     step("score")
     run_id = uuid.uuid4().hex[:16]
@@ -164,6 +188,21 @@ def score_population(
         f"{subs}, {reasons} FROM ({score_sql(spec, '_features')}) s",
         [run_id, day.isoformat(), spec.version],
     )
+    recomputed = None
+    if previous is not None:
+        recomputed = int(engine.scalar("recomputed", "SELECT count(*) FROM _scores"))
+        kept = ", ".join(
+            [f"h.sub_{d}" for d in DIMENSIONS]
+            + [f"h.reason_{i}, h.lost_{i}" for i in range(1, MAX_REASONS + 1)]
+        )
+        engine.execute(
+            "keep unchanged",
+            f"INSERT INTO _scores SELECT ?, CAST(? AS DATE), ?, h.subject_key, h.score, h.tier, "
+            f"{kept} FROM score_history h WHERE h.run_id = ? "
+            "AND h.subject_key NOT IN (SELECT subject_key FROM _changed) "
+            "AND h.subject_key IN (SELECT subject_key FROM subjects)",
+            [run_id, day.isoformat(), spec.version, previous["run_id"]],
+        )
     step("summarise")
     keys = engine.query("digest", "SELECT subject_key, score, tier FROM _scores")
     digest = scores_digest(keys)
@@ -206,7 +245,46 @@ def score_population(
         scores_digest=digest,
         notice_days=notice_days,
         elapsed_s=round(time.perf_counter() - started, 3),
+        since_run=None if previous is None else previous["run_id"],
+        recomputed=recomputed,
     )
+
+
+def _previous_run(engine: Engine, since: str) -> dict[str, Any]:
+    where, params = ("", []) if since == "last" else ("WHERE run_id = ?", [since])
+    rows = engine.query(
+        "previous run",
+        "SELECT run_id, as_of, scorecard_version, notice_days, created_at FROM score_runs "
+        f"{where} ORDER BY created_at DESC LIMIT 1",
+        params,
+    ).to_pylist()
+    if not rows:
+        raise NotFoundError(
+            "no score run yet: run a full score first" if since == "last" else f"no run {since!r}"
+        )
+    found: dict[str, Any] = rows[0]
+    return found
+
+
+def _check_incremental(
+    previous: dict[str, Any], spec: ScorecardSpec, day: dt.date, notice_days: int
+) -> None:
+    full = "run a full score instead (without --since)"
+    if day != previous["as_of"]:
+        raise InputError(
+            f"run {previous['run_id']} is as of {previous['as_of']}, not {day}: every window "
+            f"moves with the as-of date, so everyone may change; {full}"
+        )
+    if spec.version != previous["scorecard_version"]:
+        raise InputError(
+            f"run {previous['run_id']} used scorecard {previous['scorecard_version']}, not "
+            f"{spec.version}; {full}"
+        )
+    if notice_days != previous["notice_days"]:
+        raise InputError(
+            f"run {previous['run_id']} used a notice period of {previous['notice_days']} "
+            f"working days, not {notice_days}; {full}"
+        )
 
 
 def run_notice_days(engine: Engine, run_id: str) -> int:

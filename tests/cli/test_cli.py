@@ -89,6 +89,11 @@ def test_report_and_score_commands(demo: tuple[Path, dict[str, Any]]) -> None:
     assert str(data["score"]) in human.stdout
     scored = as_json(run("score", "--workspace", str(workspace), "--json"))
     assert scored["scores_digest"] == summary["scores_digest"]
+    since = as_json(run("score", "--since", "last", "--workspace", str(workspace), "--json"))
+    assert (since["recomputed"], since["scores_digest"]) == (0, summary["scores_digest"])
+    moved = run("score", "--since", "last", "--as-of", "2020-01-01", "--workspace", str(workspace))
+    assert moved.returncode == 2
+    assert "full score" in moved.stderr
 
 
 def test_fairness_at_policy_cutoffs_with_a_page(

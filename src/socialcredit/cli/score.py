@@ -36,6 +36,14 @@ def score_command(
             help="Scorecard spec JSON (default: the published one, else the shipped expert one)."
         ),
     ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Incremental: recompute only the people whose records changed after this "
+            "run (a run id, or 'last'); everyone else keeps that run's result. Same as-of "
+            "date, scorecard and notice period as that run, or it refuses."
+        ),
+    ] = None,
     workspace: WorkspaceOpt = None,
     engine: EngineOpt = None,
     as_json: JsonOpt = False,
@@ -43,7 +51,9 @@ def score_command(
     """Compute features, points, subscores, tiers and reasons for every person.
 
     The run is appended to the score history, naming its as-of date and
-    scorecard version; scores_digest identifies its result.
+    scorecard version; scores_digest identifies its result. With --since LAST_RUN
+    only the people with new, changed, disputed or erased records since that run
+    are recomputed, with the same result as a full run on the same data.
     """
     settings = settings_for(workspace, engine)
 
@@ -69,6 +79,7 @@ def score_command(
                     as_of=day,
                     notice_days=settings.notice_working_days,
                     on_step=lambda _s: bar.advance(task),
+                    since=since,
                 )
         finally:
             space.close()
@@ -86,5 +97,10 @@ def score_command(
             f"{result.subjects:,} people scored, {result.score_min}-{result.score_max}, "
             f"digest {result.scores_digest[:16]}, run {result.run_id}"
         )
+        if result.since_run is not None:
+            out.print(
+                f"incremental from run {result.since_run}: {result.recomputed:,} people "
+                "recomputed, the others kept"
+            )
 
     emit(result.as_json(), as_json=as_json, human=human)

@@ -32,17 +32,26 @@ def feature(name: str) -> FeatureDef:
 
 
 def features_sql(
-    as_of: dt.date, subject_key: str | None = None, *, notice_days: int = DEFAULT_NOTICE_DAYS
+    as_of: dt.date,
+    subject_key: str | None = None,
+    *,
+    notice_days: int = DEFAULT_NOTICE_DAYS,
+    subjects: str | None = None,
 ) -> str:
     """One row per subject with any record counting as of ``as_of``: every feature.
 
     Negative records count once their notice period of ``notice_days`` working
     days has passed (:mod:`socialcredit.notice`). With ``subject_key`` the same
-    query is restricted to one subject (the single-subject path of reports);
+    query is restricted to one subject (the single-subject path of reports), with
+    ``subjects`` (a query of subject keys) to those (incremental rescoring);
     the values are identical.
     """
     window = Window(as_of, notice_cutoff(as_of, notice_days))
-    where = "" if subject_key is None else f" WHERE subject_key = '{_quote(subject_key)}'"
+    where = ""
+    if subject_key is not None:
+        where = f" WHERE subject_key = '{_quote(subject_key)}'"
+    elif subjects is not None:
+        where = f" WHERE subject_key IN ({subjects})"
     ch, fu, pc = (f"(SELECT * FROM ({m.query(window)}) q{where})" for m in _MODULES)
     names = ", ".join(FEATURES)
     return (
