@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection, Select
 from sqlalchemy.exc import DBAPIError
@@ -177,8 +176,7 @@ class AsyncAuditWriter:
         import psycopg
         from psycopg.types.json import Json
 
-        from socialcredit.store.audit import entry_hash
-        from socialcredit.store.models import AuditEntry
+        from socialcredit.store.audit import seal
 
         if self._connection is None:
             self._connection = await psycopg.AsyncConnection.connect(self._conninfo)
@@ -194,22 +192,10 @@ class AsyncAuditWriter:
             entries, seqs = [], []
             for fields, _, _ in items:
                 seq += 1
-                entry = _Entry(
-                    seq=seq,
-                    at=at,
-                    actor=fields["actor"],
-                    actor_kind=fields["actor_kind"],
-                    action=fields["action"],
-                    subject_key=fields.get("subject_key"),
-                    purpose=fields.get("purpose"),
-                    detail=fields.get("detail") or {},
-                    prev_hash=previous,
-                    entry_hash="",
-                )
-                entry.entry_hash = previous = entry_hash(previous, cast(AuditEntry, entry))
-                values = {name: getattr(entry, name) for name in self._columns}
+                values = seal(fields, seq=seq, at=at, prev_hash=previous)
+                previous = values["entry_hash"]
                 values["detail"] = Json(values["detail"])
-                entries.append(values)
+                entries.append({name: values[name] for name in self._columns})
                 seqs.append(seq)
             async with connection.cursor() as many:
                 await many.executemany(self._insert, entries)
@@ -235,22 +221,6 @@ class AsyncAuditWriter:
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
-
-
-@dataclass
-class _Entry:
-    """An audit entry's fields, for hashing (the ORM object is not needed here)."""
-
-    seq: int
-    at: dt.datetime
-    actor: str
-    actor_kind: str
-    action: str
-    subject_key: str | None
-    purpose: str | None
-    detail: dict[str, Any]
-    prev_hash: str
-    entry_hash: str
 
 
 def _insert_sql(store: Store, table: Any) -> str:

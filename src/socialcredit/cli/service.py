@@ -221,9 +221,13 @@ def audit_verify(
 
     def human() -> None:
         if result["ok"]:
-            out.print(f"audit log intact: {result['entries']:,} entries")
+            out.print(
+                f"audit log intact: {result['entries']:,} entries"
+                + (f", {result['erased']:,} redacted by erasures" if result["erased"] else "")
+            )
         for problem in result["problems"]:
-            out.print(f"entry {problem['seq']}: {problem['problem']}")
+            where = f"entry {problem['seq']}: " if problem["seq"] is not None else ""
+            out.print(where + problem["problem"])
 
     emit(result, as_json=as_json, human=human)
     if not result["ok"]:

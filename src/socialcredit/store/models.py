@@ -93,7 +93,12 @@ class Dispute(Base):
 
 
 class AuditEntry(Base):
-    """One read or change of a person's data: append-only, hash-chained."""
+    """One read or change of a person's data: append-only, hash-chained.
+
+    The personal part (subject_key, purpose, detail) is hashed with a random
+    ``salt`` into ``personal_digest``, which the chain covers; erasing a person
+    nulls the salt and the personal part and sets ``erased_at`` (see ``audit``).
+    """
 
     __tablename__ = "audit_log"
 
@@ -104,19 +109,26 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50))
     subject_key: Mapped[str | None] = mapped_column(String(64), index=True)
     purpose: Mapped[str | None] = mapped_column(String(50))
-    detail: Mapped[dict[str, Any]] = mapped_column()
+    detail: Mapped[dict[str, Any] | None] = mapped_column()
+    salt: Mapped[str | None] = mapped_column(String(32))
+    personal_digest: Mapped[str | None] = mapped_column(String(64))
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
 
 
 class AuditHead(Base):
-    """The chain's head (one row), locked while appending so entries never interleave."""
+    """The chain's head (one row), locked while appending so entries never interleave.
+
+    ``legacy_seq`` is the last entry written before salted entries (migration
+    0004): entries up to it are hashed the old way."""
 
     __tablename__ = "audit_head"
 
     head_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     entry_hash: Mapped[str] = mapped_column(String(64))
+    legacy_seq: Mapped[int] = mapped_column(BigInteger)
 
 
 class ApiBatch(Base):
