@@ -1,11 +1,13 @@
 """Real erasure: rows removed from the lake, not only ignored.
 
-Two kinds: everything about one person (records of every category, the
-subject row, score history), and records past their retention period (bills
-and contracts older than the retention period, court and administrative cases
-filed before it and resolved). The log of erasures keeps only that one
-happened, when, of which kind and how many rows: never whom. Call
-:meth:`Engine.compact` afterwards so that the removed bytes leave the files too.
+Two kinds: everything about one person (records of every category, holds on
+them, the subject row, score history, change notes and, given the store, everything the
+store holds: see :mod:`socialcredit.store.erasure`), and records past their
+retention period (bills and contracts older than the retention period, court
+and administrative cases filed before it and resolved). The log of erasures
+keeps only that one happened, when, of which kind and how many rows: never
+whom. Call :meth:`Engine.compact` afterwards so that the removed bytes leave
+the lake file too (the store vacuums itself).
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from socialcredit.changes import note_changes
 from socialcredit.dimensions.base import RETENTION_YEARS, date_literal, years_before
 from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
 from socialcredit.identity import SubjectKeyer, parse
 from socialcredit.records import CATEGORIES
+from socialcredit.store import Store
 
 __all__ = ["erase_expired", "erase_person"]
 
@@ -50,18 +54,50 @@ def _log(engine: Engine, kind: str, removed: dict[str, int]) -> dict[str, Any]:
     return {"erasure_id": erasure_id, "at": at.isoformat(), "kind": kind, "removed": removed}
 
 
-def erase_person(engine: Engine, keyer: SubjectKeyer, resident_id: str) -> dict[str, Any]:
-    """Remove every row about the person with ``resident_id``."""
+def erase_person(
+    engine: Engine,
+    keyer: SubjectKeyer,
+    resident_id: str,
+    *,
+    store: Store | None = None,
+    actor: str = "cli",
+) -> dict[str, Any]:
+    """Remove every row about the person with ``resident_id`` from the lake and,
+    given ``store``, from the store too (``result["store"]``: count per table);
+    ``actor`` is who asked, for the store's audit log.
+
+    A person already gone from the lake but still in the store (a lake-only
+    erasure made earlier, or one interrupted between the two) is erased from the
+    store; nobody on file anywhere raises :class:`NotFoundError`.
+    """
     key = keyer.key(parse(resident_id).number)
-    if not engine.scalar("known", "SELECT count(*) FROM subjects WHERE subject_key = ?", [key]):
+    in_lake = engine.scalar("known", "SELECT count(*) FROM subjects WHERE subject_key = ?", [key])
+    from_store: dict[str, int] = {}
+    if store is not None:
+        from socialcredit.store.erasure import erase_person_from_store
+
+        from_store = erase_person_from_store(store, key, actor)
+    if not in_lake and not any(from_store.values()):
         raise NotFoundError("nobody with this resident ID is on file")
     removed: dict[str, int] = {}
     with engine.transaction():
+        removed["record_holds"] = 0
+        for category in CATEGORIES.values():
+            removed["record_holds"] += _delete(
+                engine,
+                "record_holds",
+                f"r.category = ? AND EXISTS (SELECT 1 FROM {category.table} x WHERE "
+                "x.subject_key = ? AND x.partner_id = r.partner_id AND x.record_id = r.record_id)",
+                [category.name, key],
+            )
         for category in CATEGORIES.values():
             removed[category.table] = _delete(engine, category.table, "r.subject_key = ?", [key])
-        removed["score_history"] = _delete(engine, "score_history", "r.subject_key = ?", [key])
-        removed["subjects"] = _delete(engine, "subjects", "r.subject_key = ?", [key])
-        return _log(engine, "person", removed)
+        for table in ("score_history", "subject_changes", "subjects"):
+            removed[table] = _delete(engine, table, "r.subject_key = ?", [key])
+        result = _log(engine, "person", removed)
+    if store is not None:
+        result["store"] = from_store
+    return result
 
 
 def erase_expired(engine: Engine, as_of: dt.date | None = None) -> dict[str, Any]:
@@ -71,5 +107,8 @@ def erase_expired(engine: Engine, as_of: dt.date | None = None) -> dict[str, Any
     with engine.transaction():
         for name, predicate in EXPIRED.items():
             table = CATEGORIES[name].table
-            removed[table] = _delete(engine, table, predicate.format(cutoff=cutoff), [])
+            where = predicate.format(cutoff=cutoff)
+            # Their scores change: incremental rescoring must recompute them.
+            note_changes(engine, f"SELECT subject_key FROM {table} r WHERE {where}", [], "expired")
+            removed[table] = _delete(engine, table, where, [])
         return _log(engine, "expired", removed)

@@ -1,4 +1,5 @@
-"""socialcredit erase: remove a person's file, or records past retention, for real."""
+"""socialcredit erase: remove a person's file (lake and store), or records past
+retention, for real."""
 
 from __future__ import annotations
 
@@ -38,8 +39,10 @@ def erase_command(
     engine: EngineOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Physically remove a person's records, subject row and score history, or every
-    record past retention; the erasure log keeps only that it happened."""
+    """Physically remove a person's records, subject row and score history, and from
+    the store their score, disputes, consents, decisions, reviews and keys (their
+    audit entries are redacted), or every record past retention; the erasure logs
+    keep only that it happened."""
     settings = settings_for(workspace, engine)
 
     def run() -> dict[str, Any]:
@@ -52,7 +55,9 @@ def erase_command(
             if expired:
                 result = erase_expired(lake, day)
             else:
-                result = erase_person(lake, space.keyer(), str(resident_id))
+                result = erase_person(
+                    lake, space.keyer(), str(resident_id), store=space.store(), actor="cli"
+                )
             if compact:
                 lake.compact()
             return result | {"compacted": compact}
@@ -65,6 +70,7 @@ def erase_command(
         as_json=as_json,
         human=lambda: out.print(
             f"erased {sum(result['removed'].values()):,} rows ({result['kind']})"
+            + (f", {sum(result['store'].values()):,} from the store" if "store" in result else "")
             + (", lake compacted" if result["compacted"] else "")
         ),
     )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from socialcredit.api.auth import Operator
 from socialcredit.api.routes.common import dispute_json, service_state
 from socialcredit.disputes import expire_disputes
+from socialcredit.erasure import erase_person
 from socialcredit.identity import parse
 from socialcredit.store import audit, keys
 from socialcredit.store.models import Partner
@@ -122,6 +123,28 @@ def expire(request: Request, caller: Operator) -> dict[str, Any]:
     with state.lake_lock:
         closed = expire_disputes(state.store, state.lake)
     return {"resolved": [dispute_json(d) for d in closed]}
+
+
+class Erasure(BaseModel):
+    resident_id: str = Field(min_length=1, max_length=32)
+
+
+@router.post("/erasures", summary="Erase everything about a person, for real")
+def erase(body: Erasure, request: Request, caller: Operator) -> dict[str, Any]:
+    """Remove the person's records, score history, published score, disputes,
+    consents, decisions, reviews and keys; redact the audit entries about them;
+    compact the lake so that no removed byte stays in its file."""
+    state = service_state(request)
+    with state.lake_lock:
+        result = erase_person(
+            state.lake,
+            state.keyer,
+            body.resident_id,
+            store=state.store,
+            actor=caller.credential_id,
+        )
+        state.lake.compact()
+    return result
 
 
 @router.get("/audit/verify", summary="Check the audit log's hash chain")
