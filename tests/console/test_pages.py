@@ -3,6 +3,7 @@ switches language, and logs no error and fails no request on the way."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import urllib.request
 from typing import Any
@@ -121,6 +122,11 @@ def test_file_a_dispute_and_see_it_in_both_queues(
     assert "filed" in page.locator("#notice").inner_text()
     page.wait_for_selector(f"#my-disputes-title + div >> text={record['record_id']}")
     assert page.locator(f"button.dispute[data-record='{record['record_id']}']").count() == 0
+    # A language switch redraws what is on screen now, not what the page first loaded.
+    page.click("#lang-switch")
+    assert record["record_id"] in page.locator("#my-disputes-title + div").inner_text()
+    assert "处理中" in page.locator("#my-disputes-title + div").inner_text()
+    page.click("#lang-switch")
     console.assert_clean()
 
     # The operator's queue shows it, linked to the person's report.
@@ -270,4 +276,40 @@ def test_every_asset_is_served_from_the_package(console: Console, server: Server
     assert any(url.endswith("/console/vendor/echarts.min.js") for url in requested)
     assert all(url.startswith(server.url) for url in requested)
     assert len(_get(f"{server.url}/console/vendor/echarts.min.js")) > 500_000
+    console.assert_clean()
+
+
+def test_overdue_disputes_are_highlighted_and_expired_by_the_operator(
+    console: Console, console_nation: Nation, server: Server
+) -> None:
+    from sqlalchemy import select
+
+    from socialcredit.store.models import Dispute
+
+    console.sign_in(console_nation.citizen)
+    record = console.page.locator("button.dispute").first.get_attribute("data-record")
+    console.page.locator("button.dispute").first.click()
+    console.page.fill("form[data-record] textarea", "Not mine.")
+    console.page.click("form[data-record] button[type=submit]")
+    console.page.wait_for_selector("#notice:not(:empty)")
+    console.ready()  # the report is read again after the dispute
+    store = server.app.state.store
+    with store.session() as session, session.begin():  # the partner let the deadline pass
+        for dispute in session.execute(select(Dispute)).scalars():
+            dispute.deadline = dispute.opened_at - dt.timedelta(days=1)
+    console.sign_out()
+    console.sign_in(console_nation.operator)
+    console.open("disputes.html")
+    page = console.page
+    row = page.locator("tbody tr")
+    assert row.get_attribute("class") == "overdue"
+    assert "Overdue" in row.inner_text()
+    assert record is not None
+    assert record in row.inner_text()
+    page.click("#expire")
+    page.wait_for_selector("#notice:not(:empty)")
+    assert "1 overdue disputes resolved" in page.locator("#notice").inner_text()
+    page.wait_for_selector("#content >> text=None.")
+    own = _json(server, "/v1/me/report", console_nation.citizen)
+    assert own["disputes"][0]["status"] == "upheld_by_default"
     console.assert_clean()

@@ -210,15 +210,17 @@ function header(rerender) {
   );
 }
 
+/** The data on screen (drawn again in the other language on a switch). */
+let shown = null;
+
 /**
  * Start a page: header, language, then ``load()`` (the fetches) and ``render(data)``
  * (the DOM and charts). ``body[data-ready]`` is set once both are done (or failed),
  * and ``render`` runs again on every language switch.
  */
 export async function boot({ kinds = null, load, render }) {
-  let data = null;
   const rerender = () => {
-    if (data !== null) render(data);
+    if (shown !== null) render(shown);
   };
   // After the skip link, so that it stays the first thing Tab reaches.
   document.querySelector(".skip").after(header(rerender));
@@ -234,8 +236,8 @@ export async function boot({ kinds = null, load, render }) {
     }
   }
   try {
-    data = await load();
-    render(data);
+    shown = await load();
+    render(shown);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       signOut();
@@ -247,9 +249,15 @@ export async function boot({ kinds = null, load, render }) {
   }
 }
 
-/** Load again and redraw, e.g. after an action changed the data. */
+/** Load again and redraw, e.g. after an action changed the data; ``body[data-ready]``
+ * is "false" meanwhile, so that whoever waits for the page waits for this too. */
 export async function reload(load, render) {
-  const data = await load();
-  render(data);
-  return data;
+  document.body.dataset.ready = "false";
+  try {
+    shown = await load();
+    render(shown);
+    return shown;
+  } finally {
+    document.body.dataset.ready = "true";
+  }
 }
