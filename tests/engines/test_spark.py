@@ -46,7 +46,13 @@ def spark() -> Iterator[Any]:
     from socialcredit.engines.spark import spark_session
 
     root = Path(os.environ.get("TMPDIR", "/tmp")) / f"socialcredit-spark-{os.getpid()}"
-    session = spark_session("local[2]", warehouse=root / "warehouse", shuffle_partitions=2)
+    session = spark_session(
+        "local[2]",
+        warehouse=root / "warehouse",
+        shuffle_partitions=2,
+        # On test-sized data compiling each query to Java costs more than it saves.
+        config={"spark.sql.codegen.wholeStage": "false"},
+    )
     yield session
     session.stop()
 
@@ -205,7 +211,9 @@ def test_a_url_picks_spark_and_keeps_the_lake_beside_the_workspace_file(
 def test_without_pyspark_the_error_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setitem(sys.modules, "socialcredit.engines.spark", None)
+    for name in [m for m in sys.modules if m.startswith(("pyspark", "socialcredit.engines.spark"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as if it were not installed
     with pytest.raises(ConfigurationError, match=r"pip install 'socialcredit\[spark\]'"):
         connect("spark://local[2]", default_path=tmp_path / "lake.duckdb")
 

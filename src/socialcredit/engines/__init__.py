@@ -75,10 +75,12 @@ def _spark(
 ) -> Engine:
     try:
         from socialcredit.engines.spark import SparkEngine, spark_session
-    except ImportError as exc:
+    except ModuleNotFoundError as exc:
+        if not str(exc.name).startswith(("pyspark", "py4j")):
+            raise
         raise ConfigurationError(
-            f"the Spark engine needs PySpark ({exc}); install it with "
-            "pip install 'socialcredit[spark]'"
+            f"the Spark engine needs PySpark, which is not installed ({exc}); install it "
+            "with pip install 'socialcredit[spark]'"
         ) from None
     if default_path is None:
         raise ConfigurationError("engine URL 'spark://' needs a workspace to hold the lake")

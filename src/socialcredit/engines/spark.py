@@ -49,7 +49,7 @@ import os
 import shutil
 import uuid
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -100,11 +100,12 @@ def spark_session(
     warehouse: Path,
     shuffle_partitions: int | None = None,
     driver_memory: str | None = None,
+    config: Mapping[str, str] | None = None,
 ) -> SparkSession:
     """The process's Spark session (started on ``master`` if none runs yet).
 
     ``warehouse`` is where Spark may create its (unused) catalog folder, instead
-    of the current directory.
+    of the current directory; ``config`` adds Spark settings.
 
     Local mode binds to the loopback interface and runs without the web UI, so
     that nothing listens on or calls out to the network.
@@ -135,6 +136,8 @@ def spark_session(
         builder = builder.config("spark.driver.memory", driver_memory.lower().rstrip("b"))
     if shuffle_partitions:
         builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+    for key, value in (config or {}).items():
+        builder = builder.config(key, value)
     try:
         session = builder.getOrCreate()
     except (PySparkException, RuntimeError, OSError) as exc:
