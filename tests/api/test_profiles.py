@@ -106,21 +106,8 @@ def test_deadlines_and_notice_follow_the_profile(profiled: tuple[str, Service]) 
     assert rules["notice_working_days"] == notice_days
     notices = service.client.get("/v1/me/notifications", headers=me).json()
     assert notices["notice_working_days"] == notice_days
-    report = service.client.get("/v1/me/report", headers=me).json()
-    record = next(r for r in report["records"]["payment"] if r["partner_id"] == "harbour-bank")
-    dispute = service.client.post(
-        "/v1/me/disputes",
-        headers=me,
-        json={
-            "partner_id": "harbour-bank",
-            "category": "payment",
-            "record_id": record["record_id"],
-            "reason": "paid",
-        },
-    ).json()
-    opened, deadline = (dt.datetime.fromisoformat(dispute[k]) for k in ("opened_at", "deadline"))
-    assert (deadline - opened).days == dispute_days
-    # Human review exists under every profile; only its deadline differs.
+    # Human review exists under every profile; only its deadline differs. (Before the
+    # dispute below: a contested file is referred, not declined.)
     assert service.client.post("/v1/policies", headers=op, json=STRICT).status_code == 201
     lender = service.client.post(
         "/v1/keys",
@@ -144,3 +131,17 @@ def test_deadlines_and_notice_follow_the_profile(profiled: tuple[str, Service]) 
     ).json()
     asked, due = (dt.datetime.fromisoformat(review[k]) for k in ("requested_at", "deadline"))
     assert (due - asked).days == review_days
+    report = service.client.get("/v1/me/report", headers=me).json()
+    record = next(r for r in report["records"]["payment"] if r["partner_id"] == "harbour-bank")
+    dispute = service.client.post(
+        "/v1/me/disputes",
+        headers=me,
+        json={
+            "partner_id": "harbour-bank",
+            "category": "payment",
+            "record_id": record["record_id"],
+            "reason": "paid",
+        },
+    ).json()
+    opened, deadline = (dt.datetime.fromisoformat(dispute[k]) for k in ("opened_at", "deadline"))
+    assert (deadline - opened).days == dispute_days
