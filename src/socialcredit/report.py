@@ -61,14 +61,20 @@ def _latest_score(engine: Engine, key: str) -> dict[str, Any]:
     return rows[0]
 
 
-def _records(engine: Engine, key: str, category: str, where: str = "TRUE") -> list[dict[str, Any]]:
+def _records(
+    engine: Engine,
+    key: str,
+    category: str,
+    where: str = "TRUE",
+    tables: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
     cat = CATEGORIES[category]
     shown = ", ".join(
         f"r.{name}" for name, _ in record_columns(cat) if name not in ("subject_key", "batch_id")
     )
     rows = engine.query(
         f"records {category}",
-        f"SELECT {shown} FROM {cat.table} r "
+        f"SELECT {shown} FROM {(tables or {}).get(category, cat.table)} r "
         f"WHERE r.subject_key = ? AND ({where}) ORDER BY r.observed_date DESC, r.record_id",
         [key],
     ).to_pylist()
@@ -76,7 +82,11 @@ def _records(engine: Engine, key: str, category: str, where: str = "TRUE") -> li
 
 
 def pending_records(
-    engine: Engine, key: str, as_of: dt.date, notice_days: int
+    engine: Engine,
+    key: str,
+    as_of: dt.date,
+    notice_days: int,
+    tables: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Negative records reported by ``as_of`` that do not count yet: each with its
     source and the day it starts counting unless the person objects (a dispute)."""
@@ -90,6 +100,7 @@ def pending_records(
             name,
             f"{negative} AND r.observed_date > {cutoff} AND r.observed_date <= "
             f"{date_literal(as_of)} AND {not_held(name, 'r')}",
+            tables,
         ):
             observed = dt.date.fromisoformat(record["observed_date"])
             pending.append(
@@ -113,13 +124,35 @@ def build_report(engine: Engine, keyer: SubjectKeyer, resident_id: str) -> dict[
 
 def report_for(engine: Engine, key: str, latest: dict[str, Any]) -> dict[str, Any]:
     """The report of subject ``key`` around a score row (a score-history row's shape:
-    score, tier, as_of, scorecard_version, run_id, sub_<dimension>, reason_i, lost_i)."""
+    score, tier, as_of, scorecard_version, run_id, sub_<dimension>, reason_i, lost_i).
+
+    The person's records are read from each lake table once, into temporary tables;
+    features, reasons, pending records and the record lists are computed from those.
+    """
+    mine = {name: f"_mine_{name}" for name in CATEGORIES}
+    try:
+        for name, cat in CATEGORIES.items():
+            engine.execute(
+                f"my {name} records",
+                f"CREATE OR REPLACE TEMP TABLE {mine[name]} AS "
+                f"SELECT * FROM {cat.table} WHERE subject_key = ?",
+                [key],
+            )
+        return _report(engine, key, latest, mine)
+    finally:
+        for table in mine.values():
+            engine.execute("clean up", f"DROP TABLE IF EXISTS {table}")
+
+
+def _report(
+    engine: Engine, key: str, latest: dict[str, Any], mine: dict[str, str]
+) -> dict[str, Any]:
     as_of: dt.date = latest["as_of"]
     notice_days = run_notice_days(engine, latest["run_id"])
-    window = Window(as_of, notice_cutoff(as_of, notice_days))
+    window = Window(as_of, notice_cutoff(as_of, notice_days), tuple(mine.items()))
     spec = stored_scorecard(engine, latest["scorecard_version"])
     values = engine.query(
-        "subject features", features_sql(as_of, key, notice_days=notice_days)
+        "subject features", features_sql(as_of, key, notice_days=notice_days, tables=mine)
     ).to_pylist()
     features = values[0] if values else {}
     reasons = []
@@ -136,6 +169,7 @@ def report_for(engine: Engine, key: str, latest: dict[str, Any]) -> dict[str, An
             key,
             definition.category,
             f"{visible(definition.category, 'r', window)} AND {evidence}",
+            mine,
         )
         reasons.append(
             {
@@ -179,8 +213,8 @@ def report_for(engine: Engine, key: str, latest: dict[str, Any]) -> dict[str, An
         "reasons": reasons,
         "features": {name: features.get(name) for name in (f.name for f in spec.features)},
         "improvement": next_tier_plan(spec, features).as_json(),
-        "records": {name: _records(engine, key, name) for name in CATEGORIES},
-        "pending": pending_records(engine, key, as_of, notice_days),
+        "records": {name: _records(engine, key, name, tables=mine) for name in CATEGORIES},
+        "pending": pending_records(engine, key, as_of, notice_days, mine),
         "history": [{k: _plain(v) for k, v in row.items()} for row in history],
         "held_for_fairness_monitoring_only": held
         | {"province": province_name(held["region"]) if held["region"] else None},

@@ -37,6 +37,7 @@ def features_sql(
     *,
     notice_days: int = DEFAULT_NOTICE_DAYS,
     subjects: str | None = None,
+    tables: dict[str, str] | None = None,
 ) -> str:
     """One row per subject with any record counting as of ``as_of``: every feature.
 
@@ -44,9 +45,10 @@ def features_sql(
     days has passed (:mod:`socialcredit.notice`). With ``subject_key`` the same
     query is restricted to one subject (the single-subject path of reports), with
     ``subjects`` (a query of subject keys) to those (incremental rescoring);
-    the values are identical.
+    the values are identical. ``tables`` names relations that stand in for the lake's
+    record tables (category -> relation), e.g. one person's records selected once.
     """
-    window = Window(as_of, notice_cutoff(as_of, notice_days))
+    window = Window(as_of, notice_cutoff(as_of, notice_days), tuple((tables or {}).items()))
     where = ""
     if subject_key is not None:
         where = f" WHERE subject_key = '{_quote(subject_key)}'"

@@ -49,10 +49,19 @@ class Window:
 
     as_of: dt.date
     negative_cutoff: dt.date
+    #: (category, relation) pairs that stand in for the lake tables, e.g. one person's
+    #: records already selected (reports); empty: the lake tables
+    tables: tuple[tuple[str, str], ...] = ()
 
     @property
     def day(self) -> str:
         return date_literal(self.as_of)
+
+    def table(self, category: str) -> str:
+        """The relation to read ``category``'s records from."""
+        from socialcredit.records import CATEGORIES
+
+        return dict(self.tables).get(category, CATEGORIES[category].table)
 
 
 def visible(category: str, alias: str, window: Window) -> str:

@@ -70,7 +70,7 @@ def query(window: Window) -> str:
     checks = (
         "SELECT subject_key, kind, result, since_date, row_number() OVER (PARTITION BY "
         "subject_key, kind ORDER BY observed_date DESC, partner_id DESC, record_id DESC) AS n "
-        f"FROM rec_verification v WHERE {visible('verification', 'v', window)}"
+        f"FROM {window.table('verification')} v WHERE {visible('verification', 'v', window)}"
     )
     return (
         "SELECT subject_key, "

@@ -112,6 +112,7 @@ def query(window: Window) -> str:
         "count(*) AS ch_payments "
         f"FROM (SELECT r.subject_key, r.due_date, r.amount_due, r.amount_paid, {DAYS_LATE} "
         "AS days_late, coalesce(r.amount_paid, 0) < r.amount_due AND r.due_date < "
-        f"r.observed_date AS overdue FROM rec_payment r WHERE {visible('payment', 'r', window)} "
+        f"r.observed_date AS overdue FROM {window.table('payment')} r "
+        f"WHERE {visible('payment', 'r', window)} "
         f"AND r.due_date <= {day} AND r.due_date > {since}) p GROUP BY subject_key"
     )

@@ -114,7 +114,7 @@ def query(window: Window) -> str:
         "CAST(count(CASE WHEN status = 'defaulted' THEN 1 END) AS DOUBLE) AS fu_defaults, "
         "CAST(coalesce(sum(CASE WHEN status = 'defaulted' THEN value END), 0) AS DOUBLE) "
         "AS fu_amount_outstanding, count(*) AS fu_contracts "
-        f"FROM rec_contract c WHERE {visible('contract', 'c', window)} "
+        f"FROM {window.table('contract')} c WHERE {visible('contract', 'c', window)} "
         f"AND c.start_date > {since} "
         "GROUP BY subject_key"
     )
@@ -127,7 +127,7 @@ def query(window: Window) -> str:
         "CAST(count(CASE WHEN r.kind = 'administrative_penalty' AND r.filed_date > "
         f"{day} - INTERVAL 24 MONTH THEN 1 END) AS DOUBLE) AS fu_penalties_24m, "
         "count(*) AS fu_judgments "
-        f"FROM rec_judgment r WHERE {visible('judgment', 'r', window)} "
+        f"FROM {window.table('judgment')} r WHERE {visible('judgment', 'r', window)} "
         f"AND r.filed_date > {since} "
         "GROUP BY r.subject_key"
     )
