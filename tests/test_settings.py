@@ -34,6 +34,6 @@ def test_readme_opens_with_the_two_commands() -> None:
 
 
 def test_unknown_engine_is_a_clear_error(tmp_path: Path) -> None:
-    space = Workspace.open(Settings(workspace=tmp_path, engine="spark://local"))
+    space = Workspace.open(Settings(workspace=tmp_path, engine="oracle://db"))
     with pytest.raises(ConfigurationError, match="supported engines: duckdb"):
         space.engine()

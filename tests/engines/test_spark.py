@@ -198,10 +198,11 @@ def test_parameters_are_inlined_as_literals(sql: str, params: list[Any], bound: 
     assert bind(sql, params) == bound
 
 
+@pytest.mark.parametrize("url", ["spark://local[2]", "spark"])
 def test_a_url_picks_spark_and_keeps_the_lake_beside_the_workspace_file(
-    spark: Any, tmp_path: Path
+    spark: Any, tmp_path: Path, url: str
 ) -> None:
-    engine = connect("spark://local[2]", default_path=tmp_path / "lake.duckdb")
+    engine = connect(url, default_path=tmp_path / "lake.duckdb")
     assert engine.name == "spark"
     ensure_lake(engine)
     assert (tmp_path / "lake-spark" / "_manifest.json").exists()
