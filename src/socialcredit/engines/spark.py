@@ -17,7 +17,8 @@ sees under the same path.
 The pipeline's statements arrive in DuckDB's dialect. Queries are transpiled
 to Spark SQL with SQLGlot; statements that change tables (CREATE, INSERT,
 DELETE, DROP) are parsed with SQLGlot and carried out here, because Spark SQL
-has no transactions and cannot delete from a Parquet table. Partner files are
+has no transactions and cannot delete from a Parquet table; anything else
+(UPDATE, which the pipeline never issues) raises :class:`EngineError`. Partner files are
 parsed by an embedded DuckDB on the driver, the same parser as the default
 engine, so that both engines reject exactly the same lines; Spark reads the
 parsed rows as Parquet.
@@ -28,10 +29,10 @@ What a transaction guarantees:
   new version of the table and forgets the old parts.
 * The manifest is the only commit point. Inside :meth:`SparkEngine.transaction`
   changes are kept in memory; commit writes the new manifest to a temporary
-  file, flushes it to disk and renames it over the old one, which is atomic on
-  a local (POSIX) file system. A failure or a crash before the rename leaves the
-  lake as it was; parts no manifest names are deleted on the next open.
-  Outside a transaction every statement commits alone.
+  file, flushes it to disk, renames it over the old one (atomic on a local
+  POSIX file system) and flushes the folder. A failure or a crash before the
+  rename leaves the lake as it was; parts no manifest names are deleted on the
+  next open. Outside a transaction every statement commits alone.
 * One writer at a time: the engine holds an exclusive lock on the lake folder
   while it is open (like DuckDB's file lock); a second writer is refused.
 * Not covered: temporary tables (session state, as in DuckDB, but not rolled
@@ -277,6 +278,11 @@ class SparkEngine(Engine):
             handle.flush()
             os.fsync(handle.fileno())
         fresh.replace(path)
+        folder = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(folder)  # the rename itself survives a power loss
+        finally:
+            os.close(folder)
 
     def _collect_garbage(self) -> None:
         """Delete parts no manifest names: left by a crash, a rollback or a rewrite."""
