@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     engine: str | None = Field(
         default=None,
         description="Engine URL. Default: the embedded DuckDB file lake.duckdb in the "
-        "workspace (duckdb://). duckdb:///path/to/file.duckdb picks another file.",
+        "workspace (duckdb://). duckdb:///path/to/file.duckdb picks another file; "
+        "spark://local[*] or spark://spark://host:7077 runs the batch pipeline on Apache "
+        "Spark (pip install 'socialcredit[spark]', Java 17).",
     )
     subject_key_secret: SecretStr | None = Field(
         default=None,

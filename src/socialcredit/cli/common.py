@@ -68,7 +68,8 @@ EngineOpt = Annotated[
     str | None,
     typer.Option(
         "--engine",
-        help="Engine URL (default: duckdb://, the DuckDB file in the workspace).",
+        help="Engine URL (default: duckdb://, the DuckDB file in the workspace); "
+        "spark://local[*] or spark://MASTER runs the batch pipeline on Spark.",
         show_default=False,
     ),
 ]
