@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from socialcredit.engines import Engine, connect
 from socialcredit.errors import ConfigurationError, EngineError
@@ -25,6 +26,10 @@ from socialcredit.lake import ensure_lake
 from socialcredit.scorecard import default_spec
 from socialcredit.scoring import ScoreRun, score_population
 from socialcredit.simulate import simulate
+from socialcredit.store import open_store
+from socialcredit.store.models import PublishedScore
+from socialcredit.store.scores import publish_run
+from tests.api.conftest import _postgres_schema
 from tests.conftest import SECRET, ingest_feeds
 
 CITIZENS = 300
@@ -70,7 +75,9 @@ def spark_engine(spark: Any, root: Path) -> Engine:
     return SparkEngine(root, spark)
 
 
-def _pipeline(engine: Engine, feeds: Path, manifest: dict[str, Any], out: Path) -> dict[str, Any]:
+def _pipeline(
+    engine: Engine, feeds: Path, manifest: dict[str, Any], out: Path, store_url: str
+) -> dict[str, Any]:
     ensure_lake(engine)
     batches = ingest_feeds(engine, SubjectKeyer(SECRET), feeds, manifest, out / "rejections")
     run: ScoreRun = score_population(engine, default_spec())
@@ -83,7 +90,18 @@ def _pipeline(engine: Engine, feeds: Path, manifest: dict[str, Any], out: Path) 
     subjects = engine.query(
         "subjects", "SELECT subject_key, birth_year, sex, region FROM subjects ORDER BY 1"
     )
+    store = open_store(store_url)  # PostgreSQL: publishing goes through COPY
+    publish_run(store, engine)
+    with store.session() as session:
+        published = [
+            (p.subject_key, p.score, p.tier, p.subscores, p.reasons, p.as_of)
+            for p in session.execute(
+                select(PublishedScore).order_by(PublishedScore.subject_key)
+            ).scalars()
+        ]
+    store.dispose()
     return {
+        "published": published,
         "batches": [(b.file, b.rows, b.accepted, b.rejected, b.duplicates) for b in batches],
         "run": {
             k: v for k, v in run.as_json().items() if k not in ("run_id", "engine", "elapsed_s")
@@ -95,14 +113,17 @@ def _pipeline(engine: Engine, feeds: Path, manifest: dict[str, Any], out: Path) 
 
 
 @pytest.fixture(scope="module")
-def both(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], ...]:
+def both(
+    spark: Any, postgres: Any, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, Any], ...]:
     root = tmp_path_factory.mktemp("parity")
     manifest = simulate(root / "feeds", citizens=CITIZENS, seed=SEED)
     duck = connect(f"duckdb://{root / 'lake.duckdb'}")
-    on_duckdb = _pipeline(duck, root / "feeds", manifest, root / "duckdb")
+    stores = [_postgres_schema(postgres) for _ in range(2)]
+    on_duckdb = _pipeline(duck, root / "feeds", manifest, root / "duckdb", stores[0])
     duck.close()
     engine = spark_engine(spark, root / "lake-spark")
-    on_spark = _pipeline(engine, root / "feeds", manifest, root / "spark")
+    on_spark = _pipeline(engine, root / "feeds", manifest, root / "spark", stores[1])
     engine.close()
     return on_duckdb, on_spark
 
@@ -113,6 +134,8 @@ def test_spark_scores_the_nation_exactly_as_duckdb(both: tuple[dict[str, Any], .
     assert on_duckdb["run"]["subjects"] > CITIZENS * 0.9
     assert on_spark["run"] == on_duckdb["run"]  # digest, tiers, range, subjects
     assert on_spark["history"] == on_duckdb["history"]  # scores, subscores, reasons, points lost
+    assert on_duckdb["published"], "the run was published"
+    assert on_spark["published"] == on_duckdb["published"]  # what partners and people read
 
 
 @pytest.mark.slow

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -73,7 +75,10 @@ def _copy_postgres(store: Store, lake: Engine, run_id: str, published_at: dt.dat
     )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "scores.csv"
-        lake.export_csv("export scores", sql, path)
+        if lake.name == "duckdb":
+            lake.export_csv("export scores", sql, path)
+        else:  # engines without DuckDB's JSON functions: the rows are built here
+            _write_rows_csv(lake, run_id, published_at, path)
         raw = store.engine.raw_connection()
         try:
             cursor = raw.cursor()
@@ -92,6 +97,22 @@ def _copy_postgres(store: Store, lake: Engine, run_id: str, published_at: dt.dat
     return int(
         lake.scalar("count", "SELECT count(*) FROM score_history WHERE run_id = ?", [run_id])
     )
+
+
+def _write_rows_csv(lake: Engine, run_id: str, published_at: dt.datetime, path: Path) -> None:
+    history = lake.query("history", "SELECT * FROM score_history WHERE run_id = ?", [run_id])
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for row in history.to_pylist():
+            published = score_row(row, published_at)
+            writer.writerow(
+                [
+                    json.dumps(published[c], separators=(",", ":"))
+                    if isinstance(published[c], dict | list)
+                    else published[c]
+                    for c in COLUMNS
+                ]
+            )
 
 
 def publish_run(store: Store, lake: Engine, run_id: str | None = None) -> dict[str, Any]:
