@@ -13,39 +13,25 @@ from sqlalchemy import select
 
 from socialcredit.api.auth import PURPOSES, Citizen
 from socialcredit.api.errors import ApiError
-from socialcredit.api.routes.common import dispute_json, service_state
-from socialcredit.decisions.store import decision_json
+from socialcredit.api.routes.common import (
+    consent_json,
+    dispute_json,
+    full_file,
+    service_state,
+)
 from socialcredit.disputes import open_dispute
 from socialcredit.export import report_html
 from socialcredit.records import CATEGORIES
-from socialcredit.report import pending_records, report_for
+from socialcredit.report import pending_records
 from socialcredit.store import audit
 from socialcredit.store.models import (
-    AuditEntry,
     Consent,
-    Credential,
-    CreditDecision,
     Dispute,
     Partner,
     PublishedScore,
-    Review,
 )
 
 router = APIRouter(prefix="/v1/me", tags=["citizens"])
-
-
-def _score_row(published: PublishedScore) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "score": published.score,
-        "tier": published.tier,
-        "as_of": dt.date.fromisoformat(published.as_of),
-        "scorecard_version": published.scorecard_version,
-        "run_id": published.run_id,
-    }
-    row |= {f"sub_{d}": v for d, v in published.subscores.items()}
-    for i, reason in enumerate(published.reasons, start=1):
-        row[f"reason_{i}"], row[f"lost_{i}"] = reason["feature"], reason["points_lost"]
-    return row
 
 
 @router.get("/report", summary="My whole file")
@@ -71,50 +57,7 @@ def my_report(
         )
     if published is None:
         raise ApiError(404, "no published score for you yet")
-    with state.lake_lock:
-        report = report_for(state.lake, key, _score_row(published))
-    with state.store.session() as session:
-        accesses = session.execute(
-            select(AuditEntry, Credential.partner_id)
-            .outerjoin(Credential, Credential.credential_id == AuditEntry.actor)
-            .where(AuditEntry.subject_key == key)
-            .order_by(AuditEntry.seq)
-        ).all()
-        disputes = (
-            session.execute(
-                select(Dispute).where(Dispute.subject_key == key).order_by(Dispute.opened_at)
-            )
-            .scalars()
-            .all()
-        )
-    report["accesses"] = [
-        {
-            "at": entry.at.isoformat(),
-            "by": partner or entry.actor_kind,
-            "action": entry.action,
-            "purpose": entry.purpose,
-        }
-        for entry, partner in accesses
-    ]
-    report["disputes"] = [dispute_json(d) for d in disputes]
-    with state.store.session() as session:
-        granted = (
-            session.execute(
-                select(Consent).where(Consent.subject_key == key).order_by(Consent.granted_at)
-            )
-            .scalars()
-            .all()
-        )
-    report["consents"] = [_consent_json(c) for c in granted]
-    with state.store.session() as session:
-        decided = session.execute(
-            select(CreditDecision, Review)
-            .outerjoin(Review, Review.decision_id == CreditDecision.decision_id)
-            .where(CreditDecision.subject_key == key)
-            .order_by(CreditDecision.decided_at)
-        ).all()
-    report["decisions"] = [decision_json(d, r) for d, r in decided]
-    return report
+    return full_file(state, key, published)
 
 
 @router.get("/export", summary="My whole file, to keep", response_model=None)
@@ -206,17 +149,6 @@ class NewConsent(BaseModel):
     days: int = Field(default=90, ge=1, le=3650, description="How long it lasts")
 
 
-def _consent_json(consent: Consent) -> dict[str, Any]:
-    return {
-        "consent_id": consent.consent_id,
-        "partner_id": consent.partner_id,
-        "purpose": consent.purpose,
-        "granted_at": consent.granted_at.isoformat(),
-        "expires_at": consent.expires_at.isoformat(),
-        "revoked_at": consent.revoked_at.isoformat() if consent.revoked_at else None,
-    }
-
-
 @router.post("/consents", status_code=201, summary="Let a partner read my score")
 def grant(body: NewConsent, request: Request, caller: Citizen) -> dict[str, Any]:
     """For one partner and one purpose, until it expires or I revoke it."""
@@ -246,7 +178,7 @@ def grant(body: NewConsent, request: Request, caller: Citizen) -> dict[str, Any]
             purpose=body.purpose,
             detail={"partner_id": body.partner_id},
         )
-    return _consent_json(consent)
+    return consent_json(consent)
 
 
 @router.get("/consents", summary="My consents")
@@ -261,7 +193,7 @@ def consents(request: Request, caller: Citizen) -> dict[str, Any]:
             .scalars()
             .all()
         )
-    return {"consents": [_consent_json(c) for c in rows]}
+    return {"consents": [consent_json(c) for c in rows]}
 
 
 @router.delete("/consents/{consent_id}", summary="Revoke a consent at once")
@@ -281,4 +213,4 @@ def revoke_consent(consent_id: str, request: Request, caller: Citizen) -> dict[s
                 purpose=consent.purpose,
                 detail={"partner_id": consent.partner_id},
             )
-        return _consent_json(consent)
+        return consent_json(consent)

@@ -17,17 +17,15 @@ from sqlalchemy import select
 
 from socialcredit.api.auth import Caller, Operator, authenticated
 from socialcredit.api.errors import ApiError
-from socialcredit.api.routes.citizens import _score_row
-from socialcredit.api.routes.common import dispute_json, service_state
+from socialcredit.api.routes.common import dispute_json, full_file, service_state
 from socialcredit.api.state import ServiceState
 from socialcredit.console import population as figures
 from socialcredit.console import scorecards
 from socialcredit.dimensions import DIMENSIONS
-from socialcredit.report import report_for
 from socialcredit.scorecard import default_spec
 from socialcredit.scoring import live_scorecard, stored_scorecard
 from socialcredit.store import audit
-from socialcredit.store.models import AuditEntry, Consent, Credential, Dispute, PublishedScore
+from socialcredit.store.models import Dispute, PublishedScore
 
 __all__ = ["OPERATOR_PURPOSES", "router"]
 
@@ -115,54 +113,6 @@ def population(request: Request, caller: Operator) -> dict[str, Any]:
 
 
 # -- a person's file, as an operator reads it -----------------------------------------------
-
-
-def full_file(state: ServiceState, key: str, published: PublishedScore) -> dict[str, Any]:
-    """The whole report of ``key``: score and reasons, records, accesses, disputes, consents."""
-    with state.lake_lock:
-        report = report_for(state.lake, key, _score_row(published))
-    with state.store.session() as session:
-        accesses = session.execute(
-            select(AuditEntry, Credential.partner_id)
-            .outerjoin(Credential, Credential.credential_id == AuditEntry.actor)
-            .where(AuditEntry.subject_key == key)
-            .order_by(AuditEntry.seq)
-        ).all()
-        disputes = (
-            session.execute(
-                select(Dispute).where(Dispute.subject_key == key).order_by(Dispute.opened_at)
-            )
-            .scalars()
-            .all()
-        )
-        consents = (
-            session.execute(
-                select(Consent).where(Consent.subject_key == key).order_by(Consent.granted_at)
-            )
-            .scalars()
-            .all()
-        )
-    report["accesses"] = [
-        {
-            "at": entry.at.isoformat(),
-            "by": partner or entry.actor_kind,
-            "action": entry.action,
-            "purpose": entry.purpose,
-        }
-        for entry, partner in accesses
-    ]
-    report["disputes"] = [dispute_json(d) for d in disputes]
-    report["consents"] = [
-        {
-            "partner_id": c.partner_id,
-            "purpose": c.purpose,
-            "granted_at": c.granted_at.isoformat(),
-            "expires_at": c.expires_at.isoformat(),
-            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
-        }
-        for c in consents
-    ]
-    return report
 
 
 @router.get("/operator/people/{subject_key}/report", summary="A person's file (operator)")
