@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,7 +22,7 @@ from socialcredit.errors import (
     SocialCreditError,
 )
 
-__all__ = ["ApiError", "error_body", "install_error_handlers"]
+__all__ = ["ApiError", "describe", "error_body", "install_error_handlers"]
 
 log = logging.getLogger("socialcredit.api")
 
@@ -50,6 +52,13 @@ class ApiError(Exception):
         self.message = message
 
 
+def describe(errors: Sequence[Any]) -> str:
+    """Validation errors (pydantic's list) as one line: ``field: problem; ...``."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in errors
+    )
+
+
 def error_body(status: int, message: str, code: str | None = None) -> dict[str, object]:
     return {
         "error": {"status": status, "code": code or CODES.get(status, "error"), "message": message}
@@ -72,10 +81,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()
-        )
-        return _respond(422, problems or "invalid request")
+        return _respond(422, describe(exc.errors()) or "invalid request")
 
     @app.exception_handler(SocialCreditError)
     async def _domain(_: Request, exc: SocialCreditError) -> JSONResponse:

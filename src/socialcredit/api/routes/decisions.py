@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import bindparam, func, select
 
 from socialcredit.api.auth import PURPOSES, Caller, Citizen, Operator, require_purpose
-from socialcredit.api.errors import ApiError
+from socialcredit.api.errors import ApiError, describe
 from socialcredit.api.hot import HotReader, audited, open_reader
 from socialcredit.api.routes.common import service_state
 from socialcredit.decisions import ACTIONS, CreditPolicy, decide
@@ -192,10 +192,7 @@ async def new_decision(request: Request) -> JSONResponse:
     try:
         body = DecisionRequest.model_validate_json(await request.body())
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise ApiError(422, problems or "invalid request body") from None
+        raise ApiError(422, describe(exc.errors()) or "invalid request body") from None
     if body.action not in ACTIONS:
         raise ApiError(
             422,
@@ -355,8 +352,7 @@ async def new_policy(request: Request, caller: Operator) -> dict[str, Any]:
     try:
         policy = CreditPolicy.model_validate_json(await request.body())
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ApiError(422, f"credit policy refused: {problems}") from None
+        raise ApiError(422, f"credit policy refused: {describe(exc.errors())}") from None
     with service_state(request).store.session() as session, session.begin():
         published = publish_policy(session, policy, actor=caller.credential_id)
         return {"version": published.version, "live": True}
