@@ -70,3 +70,28 @@ def test_a_changed_scorecard_needs_a_new_version(nation: Nation) -> None:
 def test_scoring_an_empty_lake_says_what_to_do(lake) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(NotFoundError, match="ingest partner files first"):
         score_population(lake, default_spec())
+
+
+def test_scores_digest_is_sha256_of_the_sorted_lines() -> None:
+    import hashlib
+
+    import pyarrow as pa
+
+    from socialcredit.scoring import scores_digest
+
+    rows = [("b2", 640, "good"), ("a1", 512, "poor"), ("c3", 701, "excellent")]
+    expected = hashlib.sha256(
+        "".join(f"{k},{s},{t}\n" for k, s, t in sorted(rows)).encode()
+    ).hexdigest()
+    table = pa.table(
+        {
+            "subject_key": [r[0] for r in rows],
+            "score": pa.array([r[1] for r in rows], pa.int32()),
+            "tier": [r[2] for r in rows],
+        }
+    )
+    assert scores_digest(table) == expected  # unsorted input
+    assert scores_digest(table.sort_by("subject_key")) == expected
+    chunked = pa.concat_tables([table.slice(0, 1), table.slice(1)])
+    assert scores_digest(chunked) == expected
+    assert scores_digest(table.slice(0, 0)) == hashlib.sha256(b"").hexdigest()

@@ -44,12 +44,25 @@ def note_changes(engine: Engine, subjects_sql: str, params: list[Any], cause: st
     )
 
 
-def changed_since_sql(since: dt.datetime) -> str:
-    """A query of the subject keys whose counting records may have changed after ``since``."""
+def changed_since_sql(engine: Engine, since: dt.datetime) -> str:
+    """A query of the subject keys whose counting records may have changed after ``since``.
+
+    The batches finished since are looked up first and named as constants, so that
+    the engine reads only the parts of each record table those batches wrote (a
+    batch's rows are stored together; min/max statistics skip the rest) instead of
+    joining every record to the ledger.
+    """
     moment = f"TIMESTAMP '{since.isoformat(sep=' ')}'"
-    ingested = " UNION ".join(
-        f"SELECT r.subject_key FROM {c.table} r JOIN batches b ON b.batch_id = r.batch_id "
-        f"WHERE b.finished_at > {moment}"
-        for c in CATEGORIES.values()
-    )
-    return f"SELECT subject_key FROM subject_changes WHERE changed_at > {moment} UNION {ingested}"
+    noted = f"SELECT subject_key FROM subject_changes WHERE changed_at > {moment}"
+    batches = engine.query(
+        "batches since", f"SELECT batch_id, category FROM batches WHERE finished_at > {moment}"
+    ).to_pylist()
+    ingested = []
+    for name, category in CATEGORIES.items():
+        ids = sorted({b["batch_id"] for b in batches if b["category"] == name})
+        if ids:
+            listed = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)
+            ingested.append(
+                f"SELECT subject_key FROM {category.table} WHERE batch_id IN ({listed})"
+            )
+    return " UNION ".join([noted, *ingested])

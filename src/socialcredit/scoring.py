@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -80,19 +81,32 @@ def latest_observed(engine: Engine) -> dt.date:
 
 
 def scores_digest(rows: pa.Table) -> str:
-    """SHA-256 over ``subject_key,score,tier`` lines sorted by subject key."""
-    ordered = rows.sort_by("subject_key")
+    """SHA-256 over ``subject_key,score,tier`` lines sorted by subject key.
+
+    Rows already in key order (the engine sorts them in parallel) are not sorted
+    again; the lines are hashed straight from Arrow's buffers.
+    """
+    keys = rows.column("subject_key")
+    if (
+        rows.num_rows > 1
+        and not pc.all(pc.less_equal(keys.slice(0, rows.num_rows - 1), keys.slice(1))).as_py()
+    ):
+        rows = rows.sort_by("subject_key")
     lines = pc.binary_join_element_wise(
-        ordered.column("subject_key"),
-        pc.cast(ordered.column("score"), pa.string()),
-        ordered.column("tier"),
+        rows.column("subject_key"),
+        pc.cast(rows.column("score"), pa.string()),
+        rows.column("tier"),
         ",",
     )
+    lines = pc.binary_join_element_wise(lines, pa.scalar("\n"), "")  # each line ends in \n
     digest = hashlib.sha256()
     for chunk in lines.chunks:
-        for start in range(0, len(chunk), 1 << 18):
-            piece = chunk.slice(start, 1 << 18)
-            digest.update(("\n".join(piece.to_pylist()) + "\n").encode("utf-8"))
+        if len(chunk) == 0:
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)
+        start, end = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
+        digest.update(memoryview(chunk.buffers()[2])[start:end])
     return digest.hexdigest()
 
 
@@ -166,10 +180,8 @@ def score_population(
     if previous is None:
         features = features_sql(day, notice_days=notice_days)
     else:
-        engine.execute(
-            "changed",
-            f"CREATE OR REPLACE TEMP TABLE _changed AS {changed_since_sql(previous['created_at'])}",
-        )
+        changed = changed_since_sql(engine, previous["created_at"])
+        engine.execute("changed", f"CREATE OR REPLACE TEMP TABLE _changed AS {changed}")
         features = features_sql(
             day, notice_days=notice_days, subjects="SELECT subject_key FROM _changed"
         )
@@ -204,7 +216,9 @@ def score_population(
             [run_id, day.isoformat(), spec.version, previous["run_id"]],
         )
     step("summarise")
-    keys = engine.query("digest", "SELECT subject_key, score, tier FROM _scores")
+    keys = engine.query(
+        "digest", "SELECT subject_key, score, tier FROM _scores ORDER BY subject_key"
+    )
     digest = scores_digest(keys)
     counts = dict.fromkeys((t[0] for t in TIERS), 0)
     for row in engine.query(
