@@ -55,14 +55,16 @@ def test_a_decision_is_explained_logged_and_shown_to_the_person(service: Service
     decision = answer.json()
     assert decision["decision"] in ("approve", "refer", "decline")
     assert decision["versions"]["policy"] == "credit-default-1"
-    assert decision["versions"]["scorecard"] and decision["versions"]["score_run"]
+    assert decision["versions"]["scorecard"]
+    assert decision["versions"]["score_run"]
     published = service.client.get(
         f"/v1/subjects/{service.citizen_id}/score?purpose=credit_application",
         headers=service.auth(service.bank),
     ).json()
     assert decision["score"] == published["score"]
     if decision["adverse"]:
-        assert decision["reasons"] and all(r["points_lost"] > 0 for r in decision["reasons"])
+        assert decision["reasons"]
+        assert all(r["points_lost"] > 0 for r in decision["reasons"])
     mine = service.client.get("/v1/me/decisions", headers=service.auth(service.citizen)).json()
     assert [d["decision_id"] for d in mine["decisions"]] == [decision["decision_id"]]
     report = service.client.get("/v1/me/report", headers=service.auth(service.citizen)).json()
@@ -213,7 +215,8 @@ def test_human_review_of_an_adverse_decision(service: Service) -> None:
     )
     assert asked.status_code == 201, asked.text
     review = asked.json()
-    assert review["status"] == "open" and not review["overdue"]
+    assert review["status"] == "open"
+    assert not review["overdue"]
     again = service.client.post(
         "/v1/me/reviews",
         headers=me,
@@ -227,7 +230,8 @@ def test_human_review_of_an_adverse_decision(service: Service) -> None:
     queue = service.client.get("/v1/reviews?status=open", headers=op).json()["reviews"]
     assert [r["review_id"] for r in queue] == [review["review_id"]]
     explained = queue[0]["decision"]
-    assert explained["reasons"] and explained["versions"]["policy"] == "strict-test-1"
+    assert explained["reasons"]
+    assert explained["versions"]["policy"] == "strict-test-1"
     _error(service.client.get("/v1/reviews", headers=service.auth(service.bank)), 403)
     resolved = service.client.post(
         f"/v1/reviews/{review['review_id']}/resolve",
@@ -274,4 +278,5 @@ def test_the_own_copy_holds_decisions_and_reviews(service: Service) -> None:
         page = service.client.get(
             "/v1/me/export", params={"format": "html", "lang": lang}, headers=me
         ).text
-        assert heading in page and "decline" in page
+        assert heading in page
+        assert "decline" in page
