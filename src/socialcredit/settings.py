@@ -103,5 +103,6 @@ class Settings(BaseSettings):
     )
     memory_limit: str | None = Field(
         default=None,
-        description="Engine memory limit, e.g. '4GB'. Default: the engine's own (80% of RAM).",
+        description="Engine memory limit, e.g. '4GB'. Default: 40% of the machine's memory; "
+        "beyond it the engine spills to the workspace's tmp folder.",
     )
