@@ -46,6 +46,22 @@ class Service:
     def auth(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}"}
 
+    def dispute_a_bank_payment(self, reason: str) -> Any:
+        """The person contests their first payment record from harbour-bank (the response)."""
+        me = self.auth(self.citizen)
+        report = self.client.get("/v1/me/report", headers=me).json()
+        record = next(r for r in report["records"]["payment"] if r["partner_id"] == "harbour-bank")
+        return self.client.post(
+            "/v1/me/disputes",
+            headers=me,
+            json={
+                "partner_id": "harbour-bank",
+                "category": "payment",
+                "record_id": record["record_id"],
+                "reason": reason,
+            },
+        )
+
 
 def _postgres_schema(postgres: Any) -> str:
     schema = f"t_{uuid.uuid4().hex[:10]}"

@@ -175,18 +175,7 @@ def test_thin_and_contested_files_are_referred_not_declined(service: Service) ->
         )
     thin = _ask(service, lender, resident_id=NOBODY).json()
     assert (thin["decision"], thin["adverse"], thin["score"]) == ("refer", False, None)
-    mine = service.client.get("/v1/me/report", headers=service.auth(service.citizen)).json()
-    record = next(r for r in mine["records"]["payment"] if r["partner_id"] == "harbour-bank")
-    opened = service.client.post(
-        "/v1/me/disputes",
-        headers=service.auth(service.citizen),
-        json={
-            "partner_id": "harbour-bank",
-            "category": "payment",
-            "record_id": record["record_id"],
-            "reason": "not mine",
-        },
-    )
+    opened = service.dispute_a_bank_payment("not mine")
     assert opened.status_code == 201, opened.text
     contested = _ask(service, lender).json()
     assert contested["decision"] == "refer"

@@ -85,18 +85,7 @@ def _a_full_file(service: Service) -> dict[str, Any]:
         json={"decision_id": decision["decision_id"], "statement": "My income doubled."},
     )
     assert reviewed.status_code == 201, reviewed.text
-    report = service.client.get("/v1/me/report", headers=me).json()
-    record = next(r for r in report["records"]["payment"] if r["partner_id"] == "harbour-bank")
-    disputed = service.client.post(
-        "/v1/me/disputes",
-        headers=me,
-        json={
-            "partner_id": "harbour-bank",
-            "category": "payment",
-            "record_id": record["record_id"],
-            "reason": "I paid this on time",
-        },
-    )
+    disputed = service.dispute_a_bank_payment("I paid this on time")
     assert disputed.status_code == 201, disputed.text
     return {"lender": lender, "decision_id": decision["decision_id"]}
 

@@ -131,17 +131,6 @@ def test_deadlines_and_notice_follow_the_profile(profiled: tuple[str, Service]) 
     ).json()
     asked, due = (dt.datetime.fromisoformat(review[k]) for k in ("requested_at", "deadline"))
     assert (due - asked).days == review_days
-    report = service.client.get("/v1/me/report", headers=me).json()
-    record = next(r for r in report["records"]["payment"] if r["partner_id"] == "harbour-bank")
-    dispute = service.client.post(
-        "/v1/me/disputes",
-        headers=me,
-        json={
-            "partner_id": "harbour-bank",
-            "category": "payment",
-            "record_id": record["record_id"],
-            "reason": "paid",
-        },
-    ).json()
+    dispute = service.dispute_a_bank_payment("paid").json()
     opened, deadline = (dt.datetime.fromisoformat(dispute[k]) for k in ("opened_at", "deadline"))
     assert (deadline - opened).days == dispute_days
