@@ -10,10 +10,20 @@ from __future__ import annotations
 import datetime as dt
 
 from socialcredit.dimensions import characteristics, credit_history, fulfilment
-from socialcredit.dimensions.base import FeatureDef, Window
+from socialcredit.dimensions.base import FeatureDef, State, Window
 from socialcredit.notice import DEFAULT_NOTICE_DAYS, notice_cutoff
 
-__all__ = ["DIMENSIONS", "FEATURES", "FeatureDef", "feature", "features_sql"]
+__all__ = [
+    "DIMENSIONS",
+    "FEATURES",
+    "STATES",
+    "FeatureDef",
+    "feature",
+    "features_from_states_sql",
+    "features_sql",
+    "subjects_filter",
+    "window_for",
+]
 
 _MODULES = (credit_history, fulfilment, characteristics)
 
@@ -29,6 +39,27 @@ FEATURES: dict[str, FeatureDef] = {f.name: f for m in _MODULES for f in m.FEATUR
 
 def feature(name: str) -> FeatureDef:
     return FEATURES[name]
+
+
+#: category -> the per-person state its features are computed from
+STATES: dict[str, State] = {
+    s.category: s for s in (credit_history.STATE, *fulfilment.STATES, characteristics.STATE)
+}
+
+
+def window_for(
+    as_of: dt.date, notice_days: int = DEFAULT_NOTICE_DAYS, tables: dict[str, str] | None = None
+) -> Window:
+    return Window(as_of, notice_cutoff(as_of, notice_days), tuple((tables or {}).items()))
+
+
+def subjects_filter(subject_key: str | None = None, subjects: str | None = None) -> str:
+    """`` WHERE ...`` restricting ``subject_key`` to one person or a query of keys."""
+    if subject_key is not None:
+        return f" WHERE subject_key = '{_quote(subject_key)}'"
+    if subjects is not None:
+        return f" WHERE subject_key IN ({subjects})"
+    return ""
 
 
 def features_sql(
@@ -47,25 +78,43 @@ def features_sql(
     ``subjects`` (a query of subject keys) to those (incremental rescoring);
     the values are identical. ``tables`` names relations that stand in for the lake's
     record tables (category -> relation), e.g. one person's records selected once.
+    Features are computed from each category's per-person state (:data:`STATES`).
     """
-    window = Window(as_of, notice_cutoff(as_of, notice_days), tuple((tables or {}).items()))
-    where = ""
-    if subject_key is not None:
-        where = f" WHERE subject_key = '{_quote(subject_key)}'"
-    elif subjects is not None:
-        where = f" WHERE subject_key IN ({subjects})"
-    ch, fu, pc = (f"(SELECT * FROM ({m.query(window)}) q{where})" for m in _MODULES)
-    names = ", ".join(FEATURES)
+    window = window_for(as_of, notice_days, tables)
+    where = subjects_filter(subject_key, subjects)
+    states = {c: f"({state.sql(window, where)})" for c, state in STATES.items()}
+    return features_from_states_sql(window, states, where)
+
+
+def features_from_states_sql(
+    window: Window, states: dict[str, str], where: str = "", people: str | None = None
+) -> str:
+    """Every feature from the per-person states (category -> relation of that state),
+    for everyone in ``subjects`` (``where`` filters them), or for the subject keys of
+    the query ``people`` (anyone without a state row is left out either way)."""
+    expressions = {
+        **credit_history.features(window),
+        **fulfilment.features(window),
+        **characteristics.features(window),
+    }
+    names = ", ".join(f"{expressions[name]} AS {name}" for name in FEATURES)
+    joins = " ".join(
+        f"LEFT JOIN {states[c]} {state.alias} ON {state.alias}.subject_key = s.subject_key"
+        for c, state in STATES.items()
+    )
+    present = " OR ".join(f"{state.alias}.subject_key IS NOT NULL" for state in STATES.values())
+    counts = " + ".join(
+        [
+            f"coalesce({state.alias}.{state.parts[-1].name}, 0)"
+            for c, state in STATES.items()
+            if c != "verification"
+        ]
+        + [f"({characteristics.checks_sql()})"]
+    )
     return (
-        f"SELECT s.subject_key, {names}, "
-        "coalesce(ch.ch_payments, 0) + coalesce(fu.fu_records, 0) + coalesce(pc.pc_checks, 0) "
-        "AS records "
-        f"FROM (SELECT subject_key FROM subjects{where}) s "
-        f"LEFT JOIN {ch} ch ON ch.subject_key = s.subject_key "
-        f"LEFT JOIN {fu} fu ON fu.subject_key = s.subject_key "
-        f"LEFT JOIN {pc} pc ON pc.subject_key = s.subject_key "
-        "WHERE ch.subject_key IS NOT NULL OR fu.subject_key IS NOT NULL "
-        "OR pc.subject_key IS NOT NULL"
+        f"SELECT s.subject_key, {names}, CAST({counts} AS BIGINT) AS records "
+        f"FROM ({people or f'SELECT subject_key FROM subjects{where}'}) s {joins} "
+        f"WHERE {present}"
     )
 
 

@@ -6,12 +6,16 @@ date with one engine query grouped by subject.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = [
     "RETENTION_YEARS",
     "FeatureDef",
+    "Part",
+    "State",
     "Window",
+    "counting",
     "date_literal",
     "not_held",
     "visible",
@@ -57,6 +61,11 @@ class Window:
     def day(self) -> str:
         return date_literal(self.as_of)
 
+    def with_table(self, category: str, relation: str) -> Window:
+        """The same window reading ``category``'s records from ``relation``."""
+        tables = {**dict(self.tables), category: relation}
+        return Window(self.as_of, self.negative_cutoff, tuple(tables.items()))
+
     def table(self, category: str) -> str:
         """The relation to read ``category``'s records from."""
         from socialcredit.records import CATEGORIES
@@ -74,6 +83,29 @@ def visible(category: str, alias: str, window: Window) -> str:
         f"{date_literal(window.negative_cutoff)} ELSE {window.day} END "
         f"AND {not_held(category, alias)}"
     )
+
+
+def counting(category: str, alias: str, window: Window) -> tuple[str, str]:
+    """``(FROM clause, predicate)`` selecting the records of ``category`` that count in
+    ``window``: :func:`visible`, with held records left out by a join against the
+    (small) holds table rather than a correlated subquery, which engines may plan as
+    a materialised join of every record."""
+    from socialcredit.records import CATEGORIES
+
+    held = f"{alias}_held"
+    negative = CATEGORIES[category].negative.format(a=alias)
+    source = (
+        f"{window.table(category)} {alias} LEFT JOIN (SELECT DISTINCT partner_id AS "
+        f"held_partner, record_id AS held_record FROM record_holds WHERE category = "
+        f"'{category}') {held} ON {held}.held_partner = {alias}.partner_id "
+        f"AND {held}.held_record = {alias}.record_id"
+    )
+    predicate = (
+        f"{alias}.observed_date <= CASE WHEN {negative} THEN "
+        f"{date_literal(window.negative_cutoff)} ELSE {window.day} END "
+        f"AND {held}.held_record IS NULL"
+    )
+    return source, predicate
 
 
 def not_held(category: str, alias: str) -> str:
@@ -94,3 +126,68 @@ def years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years)
     except ValueError:
         return day.replace(year=day.year - years, day=28)
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One column of a category's per-person state: a partial aggregate that two
+    sets of records combine into exactly what both together would give.
+
+    ``agg`` aggregates the category's counting rows (:attr:`State.rows`); ``merge``
+    says how two states combine: ``sum`` (counts and exact decimal sums), ``max``,
+    or ``min`` (a latest value is kept as the greatest of texts that sort in the
+    order that picks it).
+    """
+
+    name: str
+    type: str
+    agg: str
+    merge: str
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """A category's per-person state as of a window: features are computed from it
+    alone, so keeping it lets a run recompute a person from their new records only."""
+
+    category: str
+    #: alias of this state in :func:`socialcredit.dimensions.features_sql`
+    alias: str
+    #: the counting rows of the category, with ``subject_key`` (and what ``parts`` read)
+    rows: Callable[[Window], str]
+    parts: tuple[Part, ...]
+
+    def sql(self, window: Window, where: str = "") -> str:
+        """Per-person state from the records of ``window``; ``where`` (`` WHERE ...`` over
+        ``subject_key``) filters the records before anything else is done with them."""
+        if where:
+            window = window.with_table(
+                self.category, f"(SELECT * FROM {window.table(self.category)}{where})"
+            )
+        parts = ", ".join(f"{p.agg} AS {p.name}" for p in self.parts)
+        return f"SELECT subject_key, {parts} FROM ({self.rows(window)}) q GROUP BY subject_key"
+
+    def merge_sql(self, old: str, new: str) -> str:
+        """``old`` and ``new`` (relations of this state) combined, one row per person."""
+        columns = ", ".join(f"{_merged(p, 'o', 'n')} AS {p.name}" for p in self.parts)
+        return (
+            f"SELECT coalesce(n.subject_key, o.subject_key) AS subject_key, {columns} "
+            f"FROM {old} o FULL OUTER JOIN {new} n ON n.subject_key = o.subject_key"
+        )
+
+    def columns_sql(self) -> str:
+        """The state's columns, for its lake table."""
+        return ", ".join(["subject_key VARCHAR", *(f"{p.name} {p.type}" for p in self.parts)])
+
+
+def _merged(part: Part, old: str, new: str) -> str:
+    a, b = f"{old}.{part.name}", f"{new}.{part.name}"
+    if part.merge == "sum":
+        return f"CASE WHEN {a} IS NULL THEN {b} WHEN {b} IS NULL THEN {a} ELSE {a} + {b} END"
+    if part.merge in ("max", "min"):
+        wins = ">=" if part.merge == "max" else "<="
+        return (
+            f"CASE WHEN {b} IS NULL THEN {a} WHEN {a} IS NULL THEN {b} "
+            f"WHEN {a} {wins} {b} THEN {a} ELSE {b} END"
+        )
+    raise ValueError(f"unknown merge {part.merge!r} of state column {part.name}")

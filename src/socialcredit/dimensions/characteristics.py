@@ -7,9 +7,9 @@ measure opportunity, not trustworthiness.
 
 from __future__ import annotations
 
-from socialcredit.dimensions.base import FeatureDef, Window, visible
+from socialcredit.dimensions.base import FeatureDef, Part, State, Window, counting
 
-__all__ = ["FEATURES", "query"]
+__all__ = ["FEATURES", "KINDS", "STATE", "checks_sql", "features"]
 
 DIMENSION = "characteristics"
 
@@ -57,26 +57,68 @@ FEATURES = (
 )
 
 
-def query(window: Window) -> str:
-    """Characteristics features per subject in ``window``."""
-    day = window.day
+#: Every kind of check: the latest of each counts (education is kept but not scored).
+KINDS = ("identity", "address", "phone", "employment", "education")
 
-    def latest(kind: str, what: str) -> str:
-        return f"max(CASE WHEN kind = '{kind}' THEN {what} END)"
 
-    held = f"CAST(date_diff('day', since_date, {day}) AS DOUBLE) / 365.25"
-    held_if_passed = f"CASE WHEN result = 'pass' THEN {held} END"
-    passed = "CASE WHEN result = 'pass' THEN 1.0 ELSE 0.0 END"
-    checks = (
-        "SELECT subject_key, kind, result, since_date, row_number() OVER (PARTITION BY "
-        "subject_key, kind ORDER BY observed_date DESC, partner_id DESC, record_id DESC) AS n "
-        f"FROM {window.table('verification')} v WHERE {visible('verification', 'v', window)}"
-    )
+#: Separators of a check's ``latest`` text: key fields, then what the key orders.
+_KEY, _VALUE = "chr(31)", "chr(30)"
+
+
+def _rows(window: Window) -> str:
+    """Every counting check, with its ``latest`` text: observed date, partner and record
+    (the order the latest check is chosen by) then result and since-date. The
+    greatest text of a kind is its latest check: the separators sort below any
+    character of a date or an id, so text order is the order of those fields."""
+    source, predicate = counting("verification", "v", window)
     return (
-        "SELECT subject_key, "
-        f"CAST({latest('identity', passed)} AS DOUBLE) AS pc_identity_verified, "
-        f"{latest('address', held_if_passed)} AS pc_years_at_address, "
-        f"{latest('phone', held_if_passed)} AS pc_phone_tenure_years, "
-        f"CAST({latest('employment', passed)} AS DOUBLE) AS pc_employment_verified, "
-        f"count(*) AS pc_checks FROM ({checks}) v WHERE n = 1 GROUP BY subject_key"
+        f"SELECT v.subject_key, v.kind, CAST(v.observed_date AS VARCHAR) || {_KEY} || "
+        f"v.partner_id || {_KEY} || v.record_id || {_VALUE} || v.result || {_VALUE} || "
+        f"coalesce(CAST(v.since_date AS VARCHAR), '') AS latest FROM {source} WHERE {predicate}"
     )
+
+
+#: Per person: the latest check of each kind (see ``State``).
+STATE = State(
+    "verification",
+    "v",
+    _rows,
+    tuple(
+        Part(f"{kind}_latest", "VARCHAR", f"max(CASE WHEN kind = '{kind}' THEN latest END)", "max")
+        for kind in KINDS
+    ),
+)
+
+
+def _result(kind: str) -> str:
+    return f"split_part(v.{kind}_latest, {_VALUE}, 2)"
+
+
+def _since(kind: str) -> str:
+    return f"CAST(nullif(split_part(v.{kind}_latest, {_VALUE}, 3), '') AS DATE)"
+
+
+def features(window: Window) -> dict[str, str]:
+    """Each feature from the state (alias ``v``)."""
+
+    def passed(kind: str) -> str:
+        return (
+            f"CAST(CASE WHEN v.{kind}_latest IS NULL THEN NULL WHEN {_result(kind)} = 'pass' "
+            "THEN 1.0 ELSE 0.0 END AS DOUBLE)"
+        )
+
+    def held_if_passed(kind: str) -> str:
+        held = f"CAST(date_diff('day', {_since(kind)}, {window.day}) AS DOUBLE) / 365.25"
+        return f"CASE WHEN {_result(kind)} = 'pass' THEN {held} END"
+
+    return {
+        "pc_identity_verified": passed("identity"),
+        "pc_years_at_address": held_if_passed("address"),
+        "pc_phone_tenure_years": held_if_passed("phone"),
+        "pc_employment_verified": passed("employment"),
+    }
+
+
+def checks_sql() -> str:
+    """How many kinds of check the person has (alias ``v``)."""
+    return " + ".join(f"CASE WHEN v.{k}_latest IS NULL THEN 0 ELSE 1 END" for k in KINDS)

@@ -11,13 +11,15 @@ from __future__ import annotations
 from socialcredit.dimensions.base import (
     RETENTION_YEARS,
     FeatureDef,
+    Part,
+    State,
     Window,
+    counting,
     date_literal,
-    visible,
     years_before,
 )
 
-__all__ = ["FEATURES", "query"]
+__all__ = ["FEATURES", "STATE", "features"]
 
 DIMENSION = "credit_history"
 
@@ -92,27 +94,63 @@ FEATURES = (
 )
 
 
-def query(window: Window) -> str:
-    """Credit-history features per subject in ``window``."""
+def _rows(window: Window) -> str:
     day = window.day
+    source, predicate = counting("payment", "r", window)
     since = date_literal(years_before(window.as_of, RETENTION_YEARS))
     return (
-        f"SELECT subject_key, "
-        f"CAST(avg(CASE WHEN due_date > {day} - INTERVAL 24 MONTH THEN "
-        "CASE WHEN days_late = 0 THEN 1.0 ELSE 0.0 END END) AS DOUBLE) AS ch_on_time_share, "
-        f"CAST(coalesce(max(CASE WHEN due_date > {day} - INTERVAL 24 MONTH THEN days_late END), "
-        "0) AS DOUBLE) AS ch_worst_days_late_24m, "
-        f"CAST(count(CASE WHEN days_late >= 30 AND due_date > {day} - INTERVAL 36 MONTH "
-        "THEN 1 END) AS DOUBLE) AS ch_late30_count_36m, "
-        f"CAST(date_diff('month', max(CASE WHEN days_late >= 30 THEN due_date END), {day}) "
-        "AS DOUBLE) AS ch_months_since_late30, "
-        f"CAST(date_diff('month', min(due_date), {day}) AS DOUBLE) AS ch_history_months, "
-        "CAST(coalesce(sum(CASE WHEN overdue THEN amount_due - coalesce(amount_paid, 0) END), 0) "
-        "AS DOUBLE) AS ch_amount_overdue, "
-        "count(*) AS ch_payments "
-        f"FROM (SELECT r.subject_key, r.due_date, r.amount_due, r.amount_paid, {DAYS_LATE} "
+        f"SELECT r.subject_key, r.due_date, r.amount_due, r.amount_paid, {DAYS_LATE} "
         "AS days_late, coalesce(r.amount_paid, 0) < r.amount_due AND r.due_date < "
-        f"r.observed_date AS overdue FROM {window.table('payment')} r "
-        f"WHERE {visible('payment', 'r', window)} "
-        f"AND r.due_date <= {day} AND r.due_date > {since}) p GROUP BY subject_key"
+        f"r.observed_date AS overdue, r.due_date > {day} - INTERVAL 24 MONTH AS in_24m, "
+        f"r.due_date > {day} - INTERVAL 36 MONTH AS in_36m FROM {source} WHERE {predicate} "
+        f"AND r.due_date <= {day} AND r.due_date > {since}"
     )
+
+
+#: Per person: what the features are computed from (see ``State``).
+STATE = State(
+    "payment",
+    "p",
+    _rows,
+    (
+        Part("pay_24m", "BIGINT", "count(CASE WHEN in_24m THEN 1 END)", "sum"),
+        Part(
+            "pay_on_time_24m",
+            "BIGINT",
+            "count(CASE WHEN in_24m AND days_late = 0 THEN 1 END)",
+            "sum",
+        ),
+        Part("pay_worst_24m", "BIGINT", "max(CASE WHEN in_24m THEN days_late END)", "max"),
+        Part(
+            "pay_late30_36m",
+            "BIGINT",
+            "count(CASE WHEN days_late >= 30 AND in_36m THEN 1 END)",
+            "sum",
+        ),
+        Part("pay_last_late30", "DATE", "max(CASE WHEN days_late >= 30 THEN due_date END)", "max"),
+        Part("pay_first_due", "DATE", "min(due_date)", "min"),
+        Part(
+            "pay_overdue",
+            "DECIMAL(38,2)",
+            "sum(CASE WHEN overdue THEN amount_due - coalesce(amount_paid, 0) END)",
+            "sum",
+        ),
+        Part("pay_records", "BIGINT", "count(*)", "sum"),
+    ),
+)
+
+
+def features(window: Window) -> dict[str, str]:
+    """Each feature from the state (alias ``p``); NULL where the person has none."""
+    day = window.day
+    return {
+        "ch_on_time_share": "CASE WHEN p.pay_24m > 0 THEN "
+        "CAST(p.pay_on_time_24m AS DOUBLE) / p.pay_24m END",
+        "ch_worst_days_late_24m": "CASE WHEN p.subject_key IS NOT NULL THEN "
+        "CAST(coalesce(p.pay_worst_24m, 0) AS DOUBLE) END",
+        "ch_late30_count_36m": "CAST(p.pay_late30_36m AS DOUBLE)",
+        "ch_months_since_late30": f"CAST(date_diff('month', p.pay_last_late30, {day}) AS DOUBLE)",
+        "ch_history_months": f"CAST(date_diff('month', p.pay_first_due, {day}) AS DOUBLE)",
+        "ch_amount_overdue": "CASE WHEN p.subject_key IS NOT NULL THEN "
+        "CAST(coalesce(p.pay_overdue, 0) AS DOUBLE) END",
+    }

@@ -11,13 +11,15 @@ from __future__ import annotations
 from socialcredit.dimensions.base import (
     RETENTION_YEARS,
     FeatureDef,
+    Part,
+    State,
     Window,
+    counting,
     date_literal,
-    visible,
     years_before,
 )
 
-__all__ = ["FEATURES", "query"]
+__all__ = ["CONTRACT_STATE", "FEATURES", "JUDGMENT_STATE", "STATES", "features"]
 
 DIMENSION = "fulfilment"
 
@@ -100,45 +102,98 @@ FEATURES = (
 )
 
 
-def query(window: Window) -> str:
-    """Fulfilment features per subject in ``window`` (contracts and judgments joined)."""
+def _contract_rows(window: Window) -> str:
+    source, predicate = counting("contract", "c", window)
+    since = date_literal(years_before(window.as_of, RETENTION_YEARS))
+    return (
+        f"SELECT c.subject_key, c.status, c.value, c.due_date > {window.day} - INTERVAL 24 MONTH "
+        f"AS in_24m FROM {source} WHERE {predicate} AND c.start_date > {since}"
+    )
+
+
+def _judgment_rows(window: Window) -> str:
     day = window.day
+    source, predicate = counting("judgment", "r", window)
     since = date_literal(years_before(window.as_of, RETENTION_YEARS))
     open_case = _OPEN_CASE.replace("{as_of}", day)
-    contracts = (
-        "SELECT subject_key, "
-        "CAST(avg(CASE WHEN status = 'fulfilled' THEN 1.0 WHEN status IN ('breached', "
-        "'defaulted') THEN 0.0 END) AS DOUBLE) AS fu_fulfilled_share, "
-        f"CAST(count(CASE WHEN status = 'breached' AND due_date > {day} - INTERVAL 24 MONTH "
-        "THEN 1 END) AS DOUBLE) AS fu_breaches_24m, "
-        "CAST(count(CASE WHEN status = 'defaulted' THEN 1 END) AS DOUBLE) AS fu_defaults, "
-        "CAST(coalesce(sum(CASE WHEN status = 'defaulted' THEN value END), 0) AS DOUBLE) "
-        "AS fu_amount_outstanding, count(*) AS fu_contracts "
-        f"FROM {window.table('contract')} c WHERE {visible('contract', 'c', window)} "
-        f"AND c.start_date > {since} "
-        "GROUP BY subject_key"
-    )
-    judgments = (
-        "SELECT r.subject_key, "
-        f"CAST(count(CASE WHEN {open_case} AND coalesce(r.conduct, '') <> 'unable_to_pay' "
-        "THEN 1 END) AS DOUBLE) AS fu_enforcement_refused, "
-        f"CAST(count(CASE WHEN {open_case} AND r.conduct = 'unable_to_pay' THEN 1 END) "
-        "AS DOUBLE) AS fu_enforcement_unable, "
-        "CAST(count(CASE WHEN r.kind = 'administrative_penalty' AND r.filed_date > "
-        f"{day} - INTERVAL 24 MONTH THEN 1 END) AS DOUBLE) AS fu_penalties_24m, "
-        "count(*) AS fu_judgments "
-        f"FROM {window.table('judgment')} r WHERE {visible('judgment', 'r', window)} "
-        f"AND r.filed_date > {since} "
-        "GROUP BY r.subject_key"
-    )
     return (
-        "SELECT coalesce(c.subject_key, j.subject_key) AS subject_key, c.fu_fulfilled_share, "
-        "coalesce(c.fu_breaches_24m, 0) AS fu_breaches_24m, "
-        "coalesce(c.fu_defaults, 0) AS fu_defaults, "
-        "coalesce(c.fu_amount_outstanding, 0) AS fu_amount_outstanding, "
-        "coalesce(j.fu_enforcement_refused, 0) AS fu_enforcement_refused, "
-        "coalesce(j.fu_enforcement_unable, 0) AS fu_enforcement_unable, "
-        "coalesce(j.fu_penalties_24m, 0) AS fu_penalties_24m, "
-        "coalesce(c.fu_contracts, 0) + coalesce(j.fu_judgments, 0) AS fu_records "
-        f"FROM ({contracts}) c FULL OUTER JOIN ({judgments}) j ON c.subject_key = j.subject_key"
+        f"SELECT r.subject_key, {open_case} AS open_case, coalesce(r.conduct, '') AS conduct, "
+        f"r.kind = 'administrative_penalty' AND r.filed_date > {day} - INTERVAL 24 MONTH "
+        f"AS penalty_24m FROM {source} WHERE {predicate} AND r.filed_date > {since}"
     )
+
+
+#: Per person: what the contract features are computed from (see ``State``).
+CONTRACT_STATE = State(
+    "contract",
+    "c",
+    _contract_rows,
+    (
+        Part(
+            "con_rated",
+            "BIGINT",
+            "count(CASE WHEN status IN ('fulfilled', 'breached', 'defaulted') THEN 1 END)",
+            "sum",
+        ),
+        Part("con_fulfilled", "BIGINT", "count(CASE WHEN status = 'fulfilled' THEN 1 END)", "sum"),
+        Part(
+            "con_breached_24m",
+            "BIGINT",
+            "count(CASE WHEN status = 'breached' AND in_24m THEN 1 END)",
+            "sum",
+        ),
+        Part("con_defaulted", "BIGINT", "count(CASE WHEN status = 'defaulted' THEN 1 END)", "sum"),
+        Part(
+            "con_outstanding",
+            "DECIMAL(38,2)",
+            "sum(CASE WHEN status = 'defaulted' THEN value END)",
+            "sum",
+        ),
+        Part("con_records", "BIGINT", "count(*)", "sum"),
+    ),
+)
+
+#: Per person: what the judgment features are computed from.
+JUDGMENT_STATE = State(
+    "judgment",
+    "j",
+    _judgment_rows,
+    (
+        Part(
+            "jud_refused",
+            "BIGINT",
+            "count(CASE WHEN open_case AND conduct <> 'unable_to_pay' THEN 1 END)",
+            "sum",
+        ),
+        Part(
+            "jud_unable",
+            "BIGINT",
+            "count(CASE WHEN open_case AND conduct = 'unable_to_pay' THEN 1 END)",
+            "sum",
+        ),
+        Part("jud_penalties_24m", "BIGINT", "count(CASE WHEN penalty_24m THEN 1 END)", "sum"),
+        Part("jud_records", "BIGINT", "count(*)", "sum"),
+    ),
+)
+
+STATES = (CONTRACT_STATE, JUDGMENT_STATE)
+
+
+def features(window: Window) -> dict[str, str]:
+    """Each feature from the states (aliases ``c`` and ``j``); NULL where the person
+    has neither."""
+    either = "(c.subject_key IS NOT NULL OR j.subject_key IS NOT NULL)"
+
+    def count(column: str) -> str:
+        return f"CASE WHEN {either} THEN CAST(coalesce({column}, 0) AS DOUBLE) END"
+
+    return {
+        "fu_fulfilled_share": "CASE WHEN c.con_rated > 0 THEN "
+        "CAST(c.con_fulfilled AS DOUBLE) / c.con_rated END",
+        "fu_breaches_24m": count("c.con_breached_24m"),
+        "fu_defaults": count("c.con_defaulted"),
+        "fu_amount_outstanding": count("c.con_outstanding"),
+        "fu_enforcement_refused": count("j.jud_refused"),
+        "fu_enforcement_unable": count("j.jud_unable"),
+        "fu_penalties_24m": count("j.jud_penalties_24m"),
+    }
