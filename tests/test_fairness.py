@@ -57,7 +57,7 @@ def _lake_with_groups(lake: Engine, scores: dict[str, list[int]]) -> None:
     lake.create_table_from_arrow("_h", pa.Table.from_pylist(history), temporary=True)
     lake.execute(
         "h",
-        "INSERT INTO score_history (run_id, as_of, scorecard_version, subject_key, "
+        "INSERT INTO score_rows (run_id, as_of, scorecard_version, subject_key, "
         "score, tier) SELECT 'r1', DATE '2026-06-30', 'v', subject_key, score, 'x' FROM _h",
     )
     lake.execute(

@@ -17,7 +17,7 @@ from socialcredit.identity import SubjectKeyer, parse
 from socialcredit.ingest import ingest_file
 from socialcredit.records import CATEGORIES
 from socialcredit.scorecard import default_spec
-from socialcredit.scoring import score_population
+from socialcredit.scoring import score_population, scores_digest
 from socialcredit.simulate import simulate
 from socialcredit.store import open_store
 
@@ -48,7 +48,9 @@ def _one_record(
     return {"subject_key": row["subject_key"], "record_id": row["record_id"]}
 
 
-def test_incremental_equals_full(lake: Engine, keyer: SubjectKeyer, tmp_path: Path) -> None:
+def test_incremental_equals_full(
+    lake: Engine, keyer: SubjectKeyer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     manifest = simulate(tmp_path / "feeds", citizens=400, seed=21)
     feeds = {f["file"]: f for f in manifest["feeds"]}
 
@@ -117,19 +119,61 @@ def test_incremental_equals_full(lake: Engine, keyer: SubjectKeyer, tmp_path: Pa
         erased_id = handle.read().splitlines()[1].split(",")[1].strip('"')
     erase_person(lake, keyer, erased_id)
 
-    incremental = score_population(lake, spec, since=first.run_id)
+    stored = _stored_digests_match(lake)
+    # The late records touch a quarter of this small nation: allow up to half as changes.
+    monkeypatch.setattr("socialcredit.scoring.DELTA_SHARE", 0.5)
+    incremental = score_population(lake, spec, since=first.run_id)  # from the kept state
+    # From the same run again: the state now holds the incremental run, so this one
+    # recomputes the changed people from all their records instead. Over a quarter
+    # changed, it is written whole (the default share).
+    monkeypatch.setattr("socialcredit.scoring.DELTA_SHARE", 0.25)
+    from_records = score_population(lake, spec, since=first.run_id)
     full = score_population(lake, spec, as_of=as_of)
+    assert stored, "the erasure took the person out of the first run's digest"
     assert incremental.since_run == first.run_id
     assert incremental.as_of == full.as_of == first.as_of
-    assert incremental.scores_digest == full.scores_digest
+    assert incremental.scores_digest == from_records.scores_digest == full.scores_digest
     assert incremental.subjects == full.subjects
     assert _history(lake, incremental.run_id) == _history(lake, full.run_id)
+    assert _history(lake, from_records.run_id) == _history(lake, full.run_id)
     assert incremental.recomputed is not None
     assert 0 < incremental.recomputed < full.subjects, "only the changed people"
+    assert _own_rows(lake, incremental.run_id) < full.subjects, "it stores only its changes"
+    assert _own_rows(lake, from_records.run_id) == full.subjects, "whole past the share"
     assert incremental.scores_digest != first.scores_digest, "the changes mattered"
     # Nothing changed since: nobody is recomputed, and the result stands.
     again = score_population(lake, spec, since="last")
     assert (again.recomputed, again.scores_digest) == (0, full.scores_digest)
+    assert _own_rows(lake, again.run_id) == 0
+
+    # Runs in a chain: each starts from the one before and keeps the full run as base.
+    contest(1)
+    second = score_population(lake, spec, since="last")
+    answer(contest(2), "delete")
+    third = score_population(lake, spec, since="last")
+    whole = score_population(lake, spec, as_of=as_of)
+    assert (second.recomputed, third.recomputed) == (1, 1)
+    assert third.scores_digest == whole.scores_digest
+    assert _history(lake, third.run_id) == _history(lake, whole.run_id)
+    assert _own_rows(lake, third.run_id) == 2, "both runs' changes, nobody else"
+    assert _stored_digests_match(lake)
+
+
+def _own_rows(lake: Engine, run_id: str) -> int:
+    return int(lake.scalar("rows", "SELECT count(*) FROM score_rows WHERE run_id = ?", [run_id]))
+
+
+def _stored_digests_match(lake: Engine) -> bool:
+    """Every run's recorded digest and subject count describe its rows as they are."""
+    for run in lake.query("runs", "SELECT * FROM score_runs").to_pylist():
+        rows = lake.query(
+            "rows",
+            "SELECT subject_key, score, tier FROM score_history WHERE run_id = ?",
+            [run["run_id"]],
+        )
+        if (scores_digest(rows), rows.num_rows) != (run["scores_digest"], run["subjects"]):
+            return False
+    return True
 
 
 def test_incremental_refuses_what_it_cannot_do(

@@ -22,7 +22,13 @@ from typing import Any
 from socialcredit.engines import Engine
 from socialcredit.records import CATEGORIES
 
-__all__ = ["changed_since_sql", "note_change", "note_changes"]
+__all__ = [
+    "batches_since",
+    "changed_since_sql",
+    "note_change",
+    "note_changes",
+    "noted_since_sql",
+]
 
 
 def _now() -> dt.datetime:
@@ -44,7 +50,29 @@ def note_changes(engine: Engine, subjects_sql: str, params: list[Any], cause: st
     )
 
 
-def changed_since_sql(engine: Engine, since: dt.datetime) -> str:
+def _moment(since: dt.datetime) -> str:
+    return f"TIMESTAMP '{since.isoformat(sep=' ')}'"
+
+
+def batches_since(engine: Engine, since: dt.datetime) -> dict[str, list[str]]:
+    """The batches finished after ``since``, per category."""
+    found = engine.query(
+        "batches since",
+        f"SELECT batch_id, category FROM batches WHERE finished_at > {_moment(since)}",
+    ).to_pylist()
+    return {
+        name: sorted({b["batch_id"] for b in found if b["category"] == name}) for name in CATEGORIES
+    }
+
+
+def noted_since_sql(since: dt.datetime) -> str:
+    """A query of the subject keys noted in ``subject_changes`` after ``since``."""
+    return f"SELECT subject_key FROM subject_changes WHERE changed_at > {_moment(since)}"
+
+
+def changed_since_sql(
+    engine: Engine, since: dt.datetime, batches: dict[str, list[str]] | None = None
+) -> str:
     """A query of the subject keys whose counting records may have changed after ``since``.
 
     The batches finished since are looked up first and named as constants, so that
@@ -52,17 +80,13 @@ def changed_since_sql(engine: Engine, since: dt.datetime) -> str:
     batch's rows are stored together; min/max statistics skip the rest) instead of
     joining every record to the ledger.
     """
-    moment = f"TIMESTAMP '{since.isoformat(sep=' ')}'"
-    noted = f"SELECT subject_key FROM subject_changes WHERE changed_at > {moment}"
-    batches = engine.query(
-        "batches since", f"SELECT batch_id, category FROM batches WHERE finished_at > {moment}"
-    ).to_pylist()
+    batches = batches_since(engine, since) if batches is None else batches
     ingested = []
     for name, category in CATEGORIES.items():
-        ids = sorted({b["batch_id"] for b in batches if b["category"] == name})
+        ids = batches.get(name, [])
         if ids:
             listed = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)
             ingested.append(
                 f"SELECT subject_key FROM {category.table} WHERE batch_id IN ({listed})"
             )
-    return " UNION ".join([noted, *ingested])
+    return " UNION ".join([noted_since_sql(since), *ingested])

@@ -4,7 +4,8 @@ Two kinds: everything about one person (records of every category, holds on
 them, the subject row, score history, change notes and, given the store, everything the
 store holds: see :mod:`socialcredit.store.erasure`), and records past their
 retention period (bills and contracts older than the retention period, court
-and administrative cases filed before it and resolved). The log of erasures
+and administrative cases filed before it and resolved). Erasing a person also
+removes their feature state and takes their line out of every run's digest. The log of erasures
 keeps only that one happened, when, of which kind and how many rows: never
 whom. Call :meth:`Engine.compact` afterwards so that the removed bytes leave
 the lake file too (the store vacuums itself).
@@ -16,12 +17,18 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import pyarrow as pa
+
+from socialcredit import digest
 from socialcredit.changes import note_changes
+from socialcredit.dimensions import STATES
 from socialcredit.dimensions.base import RETENTION_YEARS, date_literal, years_before
 from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
 from socialcredit.identity import SubjectKeyer, parse
+from socialcredit.lake import person_history_sql
 from socialcredit.records import CATEGORIES
+from socialcredit.state import state_table
 from socialcredit.store import Store
 
 __all__ = ["erase_expired", "erase_person"]
@@ -41,6 +48,39 @@ def _delete(engine: Engine, table: str, where: str, params: list[Any]) -> int:
     if count:
         engine.execute(f"erase {table}", f"DELETE FROM {table} r WHERE {where}", params)
     return count
+
+
+def _forget_digests(engine: Engine, key: str) -> None:
+    """Take the person's line out of the digest of every run that scored them, so that
+    each run's digest still describes its rows (:mod:`socialcredit.digest`)."""
+    scored = engine.query(
+        "runs scored",
+        "SELECT h.run_id, h.subject_key, h.score, h.tier, r.scores_digest "
+        f"FROM ({person_history_sql()}) h JOIN score_runs r ON r.run_id = h.run_id",
+        [key] * 3,
+    )
+    for row in scored.to_pylist():
+        sums = digest.parse(str(row["scores_digest"] or ""))
+        if sums is None:  # a digest of an earlier format cannot be updated
+            continue
+        line = pa.table(
+            {
+                "subject_key": [row["subject_key"]],
+                "score": pa.array([row["score"]], pa.int32()),
+                "tier": [row["tier"]],
+            }
+        )
+        run = engine.query(
+            "run", "SELECT * FROM score_runs WHERE run_id = ?", [row["run_id"]]
+        ).to_pylist()[0]
+        run["scores_digest"] = digest.digest(digest.subtract(sums, digest.sums_of_rows(line)))
+        run["subjects"] = int(run["subjects"]) - 1
+        engine.execute("run", "DELETE FROM score_runs WHERE run_id = ?", [row["run_id"]])
+        engine.execute(
+            "run",
+            f"INSERT INTO score_runs ({', '.join(run)}) VALUES ({', '.join('?' for _ in run)})",
+            list(run.values()),
+        )
 
 
 def _log(engine: Engine, kind: str, removed: dict[str, int]) -> dict[str, Any]:
@@ -92,7 +132,12 @@ def erase_person(
             )
         for category in CATEGORIES.values():
             removed[category.table] = _delete(engine, category.table, "r.subject_key = ?", [key])
-        for table in ("score_history", "subject_changes", "subjects"):
+        _forget_digests(engine, key)
+        removed["score_history"] = _delete(engine, "score_rows", "r.subject_key = ?", [key])
+        removed["feature_state"] = sum(
+            _delete(engine, state_table(c), "r.subject_key = ?", [key]) for c in STATES
+        )
+        for table in ("subject_changes", "subjects"):
             removed[table] = _delete(engine, table, "r.subject_key = ?", [key])
         result = _log(engine, "person", removed)
     if store is not None:

@@ -15,11 +15,25 @@ from socialcredit.identity import region_periods
 from socialcredit.identity.sql import REGION_TABLE
 from socialcredit.records import CATEGORIES, Category
 from socialcredit.scorecard.evaluate import MAX_REASONS
+from socialcredit.state import state_columns
 
-__all__ = ["LAKE_VERSION", "ensure_lake", "record_columns"]
+__all__ = [
+    "LAKE_VERSION",
+    "ensure_lake",
+    "person_history_sql",
+    "record_columns",
+    "score_history_sql",
+]
 
 #: Bumped when a lake table changes shape; recorded in the ``lake_meta`` table.
-LAKE_VERSION = 2
+LAKE_VERSION = 3
+
+_SCORE_COLUMNS = (
+    "run_id VARCHAR, as_of DATE, scorecard_version VARCHAR, subject_key VARCHAR, "
+    "score INTEGER, tier VARCHAR, "
+    + "".join(f"sub_{d} INTEGER, " for d in DIMENSIONS)
+    + ", ".join(f"reason_{i} VARCHAR, lost_{i} INTEGER" for i in range(1, MAX_REASONS + 1))
+)
 
 _TABLES = {
     "subjects": (
@@ -50,12 +64,12 @@ _TABLES = {
         "run_id VARCHAR, as_of DATE, scorecard_version VARCHAR, engine VARCHAR, "
         "subjects BIGINT, scores_digest VARCHAR, created_at TIMESTAMP, notice_days INTEGER"
     ),
-    "score_history": (
-        "run_id VARCHAR, as_of DATE, scorecard_version VARCHAR, subject_key VARCHAR, "
-        "score INTEGER, tier VARCHAR, "
-        + "".join(f"sub_{d} INTEGER, " for d in DIMENSIONS)
-        + ", ".join(f"reason_{i} VARCHAR, lost_{i} INTEGER" for i in range(1, MAX_REASONS + 1))
-    ),
+    # Every run's rows. A full run writes everyone; an incremental run writes only the
+    # people it recomputed since its base run (score NULL: no longer scored), and the
+    # ``score_history`` view fills in the rest from the base (see ``score_run_bases``).
+    "score_rows": _SCORE_COLUMNS,
+    "score_run_bases": "run_id VARCHAR, base_run_id VARCHAR",
+    **state_columns(),
 }
 
 
@@ -72,8 +86,45 @@ def record_columns(category: Category) -> list[tuple[str, str]]:
     return columns
 
 
+def _score_columns() -> list[str]:
+    return [column.split()[0] for column in _SCORE_COLUMNS.split(", ")]
+
+
+def score_history_sql() -> str:
+    """Each run's full rows: its own, and for an incremental run its base run's rows
+    for everyone it did not recompute (the ``score_history`` view)."""
+    own = ", ".join(f"h.{c}" for c in _score_columns())
+    based = ", ".join(f"b.{c}" for c in _score_columns()[1:])
+    return (
+        f"SELECT {own} FROM score_rows h WHERE h.score IS NOT NULL UNION ALL "
+        f"SELECT d.run_id, {based} FROM score_run_bases d "
+        "JOIN score_rows b ON b.run_id = d.base_run_id "
+        "LEFT JOIN score_rows o ON o.run_id = d.run_id AND o.subject_key = b.subject_key "
+        "WHERE o.subject_key IS NULL"
+    )
+
+
+def person_history_sql() -> str:
+    """``score_history`` for one person (one ``?``, the subject key, used three times):
+    the same rows, with the key applied inside, which engines do not always do
+    through the view's anti-join."""
+    own = ", ".join(f"h.{c}" for c in _score_columns())
+    based = ", ".join(f"b.{c}" for c in _score_columns()[1:])
+    return (
+        f"SELECT {own} FROM score_rows h WHERE h.score IS NOT NULL AND h.subject_key = ? "
+        f"UNION ALL SELECT d.run_id, {based} FROM score_run_bases d "
+        "JOIN score_rows b ON b.run_id = d.base_run_id AND b.subject_key = ? "
+        "WHERE NOT EXISTS (SELECT 1 FROM score_rows o WHERE o.subject_key = ? "
+        "AND o.run_id = d.run_id)"
+    )
+
+
 def ensure_lake(engine: Engine) -> None:
     """Create whatever lake tables are missing and load the reference tables."""
+    if engine.has_table("score_history") and not engine.has_table("score_rows"):
+        # lake version 2 kept every run whole in a table of that name
+        engine.execute("migrate", "CREATE TABLE score_rows AS SELECT * FROM score_history")
+        engine.execute("migrate", "DROP TABLE score_history")
     for table, columns in _TABLES.items():
         engine.execute(f"create {table}", f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
     for category in CATEGORIES.values():
@@ -94,7 +145,14 @@ def ensure_lake(engine: Engine) -> None:
             ),
             temporary=False,
         )
-    if engine.scalar("lake version", "SELECT count(*) FROM lake_meta") == 0:
+    engine.execute(
+        "score history", f"CREATE VIEW IF NOT EXISTS score_history AS {score_history_sql()}"
+    )
+    recorded = engine.scalar(
+        "lake version", "SELECT max(value) FROM lake_meta WHERE key = 'lake_version'"
+    )
+    if recorded != str(LAKE_VERSION):
+        engine.execute("lake version", "DELETE FROM lake_meta WHERE key = 'lake_version'")
         engine.execute(
             "lake version", "INSERT INTO lake_meta VALUES ('lake_version', ?)", [str(LAKE_VERSION)]
         )

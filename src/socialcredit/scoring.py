@@ -1,14 +1,18 @@
 """Batch scoring: features as of a date -> compiled scorecard -> score history.
 
 Every run is reproducible: it names its as-of date and scorecard version, and
-``scores_digest`` (SHA-256 over the sorted subject key, score and tier rows)
-lets two runs or two engines be compared.
+``scores_digest`` (:mod:`socialcredit.digest`, over each person's subject key,
+score and tier) lets two runs or two engines be compared.
+
+A full run rebuilds everyone's feature state (:mod:`socialcredit.state`) and
+stores every person's row. An incremental run (``since``) recomputes only the
+people who changed and stores only their rows; the ``score_history`` view gives
+every run whole.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 import uuid
 from collections.abc import Callable
@@ -16,14 +20,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from socialcredit.changes import changed_since_sql
-from socialcredit.dimensions import DIMENSIONS, FEATURES, features_sql
+from socialcredit.changes import batches_since, changed_since_sql, noted_since_sql
+from socialcredit.digest import Sums, add, digest, parse, subtract, sums_of_rows
+from socialcredit.dimensions import (
+    DIMENSIONS,
+    FEATURES,
+    features_from_states_sql,
+    features_sql,
+    window_for,
+)
 from socialcredit.engines import Engine
 from socialcredit.errors import InputError, NotFoundError, SpecError
 from socialcredit.identity import SubjectKeyer
@@ -31,6 +40,7 @@ from socialcredit.notice import DEFAULT_NOTICE_DAYS
 from socialcredit.records import CATEGORIES
 from socialcredit.scorecard import MAX_REASONS, TIERS, ScorecardSpec, score_sql
 from socialcredit.scorecard.compile import quote
+from socialcredit.state import advance_state, rebuild_state, save_state, set_state_run, state_run
 
 __all__ = [
     "ScoreRun",
@@ -81,33 +91,9 @@ def latest_observed(engine: Engine) -> dt.date:
 
 
 def scores_digest(rows: pa.Table) -> str:
-    """SHA-256 over ``subject_key,score,tier`` lines sorted by subject key.
-
-    Rows already in key order (the engine sorts them in parallel) are not sorted
-    again; the lines are hashed straight from Arrow's buffers.
-    """
-    keys = rows.column("subject_key")
-    if (
-        rows.num_rows > 1
-        and not pc.all(pc.less_equal(keys.slice(0, rows.num_rows - 1), keys.slice(1))).as_py()
-    ):
-        rows = rows.sort_by("subject_key")
-    lines = pc.binary_join_element_wise(
-        rows.column("subject_key"),
-        pc.cast(rows.column("score"), pa.string()),
-        rows.column("tier"),
-        ",",
-    )
-    lines = pc.binary_join_element_wise(lines, pa.scalar("\n"), "")  # each line ends in \n
-    digest = hashlib.sha256()
-    for chunk in lines.chunks:
-        if len(chunk) == 0:
-            continue
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)
-        start, end = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
-        digest.update(memoryview(chunk.buffers()[2])[start:end])
-    return digest.hexdigest()
+    """The digest (:mod:`socialcredit.digest`) of rows with ``subject_key``, ``score``
+    and ``tier``."""
+    return digest(sums_of_rows(rows))
 
 
 def _register_scorecard(engine: Engine, spec: ScorecardSpec) -> None:
@@ -175,16 +161,27 @@ def score_population(
         raise InputError(f"as-of date {day} is in the future")
 
     _register_scorecard(engine, spec)
+    window = window_for(day, notice_days)
 
     step("features")
+    state: dict[str, str] | None = None
     if previous is None:
-        features = features_sql(day, notice_days=notice_days)
+        states = rebuild_state(engine, window)
+        features = features_from_states_sql(window, states)
     else:
-        changed = changed_since_sql(engine, previous["created_at"])
+        batches = batches_since(engine, previous["created_at"])
+        noted = noted_since_sql(previous["created_at"])
+        changed = changed_since_sql(engine, previous["created_at"], batches)
         engine.execute("changed", f"CREATE OR REPLACE TEMP TABLE _changed AS {changed}")
-        features = features_sql(
-            day, notice_days=notice_days, subjects="SELECT subject_key FROM _changed"
-        )
+        if state_run(engine) == previous["run_id"]:
+            state = advance_state(engine, window, batches, "_changed", noted)
+            features = features_from_states_sql(
+                window, state, people="SELECT DISTINCT subject_key FROM _changed"
+            )
+        else:
+            features = features_sql(
+                day, notice_days=notice_days, subjects="SELECT subject_key FROM _changed"
+            )
     engine.execute("features", f"CREATE OR REPLACE TEMP TABLE _features AS {features}")
 
     step("score")
@@ -200,38 +197,44 @@ def score_population(
         f"{subs}, {reasons} FROM ({score_sql(spec, '_features')}) s",
         [run_id, day.isoformat(), spec.version],
     )
+    engine.execute("clean up", "DROP TABLE IF EXISTS _features")
     recomputed = None
-    if previous is not None:
+    base = None
+    if previous is None:
+        sums = engine.hash_line_sums("digest", "SELECT subject_key, score, tier FROM _scores")
+    else:
         recomputed = int(engine.scalar("recomputed", "SELECT count(*) FROM _scores"))
-        kept = ", ".join(
-            [f"h.sub_{d}" for d in DIMENSIONS]
-            + [f"h.reason_{i}, h.lost_{i}" for i in range(1, MAX_REASONS + 1)]
-        )
-        engine.execute(
-            "keep unchanged",
-            f"INSERT INTO _scores SELECT ?, CAST(? AS DATE), ?, h.subject_key, h.score, h.tier, "
-            f"{kept} FROM score_history h WHERE h.run_id = ? "
-            "AND h.subject_key NOT IN (SELECT subject_key FROM _changed) "
-            "AND h.subject_key IN (SELECT subject_key FROM subjects)",
-            [run_id, day.isoformat(), spec.version, previous["run_id"]],
-        )
+        base, sums, rows = _delta(engine, run_id, day, spec.version, previous)
+
     step("summarise")
-    keys = engine.query(
-        "digest", "SELECT subject_key, score, tier FROM _scores ORDER BY subject_key"
-    )
-    digest = scores_digest(keys)
     counts = dict.fromkeys((t[0] for t in TIERS), 0)
-    for row in engine.query(
-        "tiers", "SELECT tier, count(*) AS n FROM _scores GROUP BY tier"
-    ).to_pylist():
-        counts[row["tier"]] = int(row["n"])
-    low, high = (
-        engine.query("range", "SELECT min(score), max(score) FROM _scores").to_pylist()[0].values()
+    total, low, high = 0, None, None
+    if previous is None:
+        rows = "_scores"
+    summary = (
+        f"SELECT tier, count(*) AS n, min(score) AS low, max(score) AS high FROM {rows} "
+        "WHERE score IS NOT NULL GROUP BY tier"
     )
+    if base is not None:
+        # the base run's people that this run did not recompute, plus its own rows
+        summary = (
+            "SELECT tier, sum(n) AS n, min(low) AS low, max(high) AS high FROM ("
+            f"{summary} UNION ALL SELECT b.tier, count(*), min(b.score), max(b.score) "
+            "FROM score_rows b WHERE b.run_id = ? AND b.subject_key NOT IN "
+            "(SELECT subject_key FROM _delta_rows) GROUP BY b.tier) t GROUP BY tier"
+        )
+    for row in engine.query("tiers", summary, [] if base is None else [base]).to_pylist():
+        counts[row["tier"]] = int(row["n"])
+        total += int(row["n"])
+        low = row["low"] if low is None else min(low, row["low"])
+        high = row["high"] if high is None else max(high, row["high"])
+    scores_digest = digest(sums)
 
     step("save")
     with engine.transaction():
-        engine.execute("save history", "INSERT INTO score_history SELECT * FROM _scores")
+        engine.execute("save rows", f"INSERT INTO score_rows SELECT * FROM {rows}")
+        if base is not None:
+            engine.execute("save base", "INSERT INTO score_run_bases VALUES (?, ?)", [run_id, base])
         engine.execute(
             "save run",
             "INSERT INTO score_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -240,23 +243,28 @@ def score_population(
                 day,
                 spec.version,
                 engine.name,
-                keys.num_rows,
-                digest,
+                total,
+                scores_digest,
                 dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 notice_days,
             ],
         )
-    engine.execute("clean up", "DROP TABLE IF EXISTS _scores")
+        if state is not None:
+            save_state(engine, state, "_changed")
+        if previous is None or state is not None:
+            set_state_run(engine, run_id, day, notice_days)
+    for table in ("_scores", "_delta_rows", "_whole_rows", "_changed"):
+        engine.execute("clean up", f"DROP TABLE IF EXISTS {table}")
     return ScoreRun(
         run_id=run_id,
         as_of=day.isoformat(),
         scorecard_version=spec.version,
         engine=engine.name,
-        subjects=keys.num_rows,
+        subjects=total,
         tier_counts=counts,
         score_min=low,
         score_max=high,
-        scores_digest=digest,
+        scores_digest=scores_digest,
         notice_days=notice_days,
         elapsed_s=round(time.perf_counter() - started, 3),
         since_run=None if previous is None else previous["run_id"],
@@ -264,11 +272,88 @@ def score_population(
     )
 
 
+#: An incremental run keeps only its changes while they are at most this share of
+#: the people; past it, the run is written whole and becomes the next runs' base.
+DELTA_SHARE = 0.25
+
+
+def _delta(
+    engine: Engine, run_id: str, day: dt.date, version: str, previous: dict[str, Any]
+) -> tuple[str | None, Sums, str]:
+    """``_delta_rows``: what the new run stores, relative to its base; returns the base
+    (None: the rows are the whole run) and the new run's digest sums.
+
+    The previous run's base (or the previous run, if it was whole) stays the base;
+    the rows are the previous run's own changes plus this run's, where the people
+    recomputed now without a score are kept as rows without one.
+    """
+    prior = engine.scalar(
+        "base", "SELECT base_run_id FROM score_run_bases WHERE run_id = ?", [previous["run_id"]]
+    )
+    base = str(prior) if prior is not None else previous["run_id"]
+    changed = "(SELECT subject_key FROM _changed)"
+    columns = ", ".join(
+        ["run_id", "as_of", "scorecard_version", "subject_key", "score", "tier"]
+        + [f"sub_{d}" for d in DIMENSIONS]
+        + [f"reason_{i}, lost_{i}" for i in range(1, MAX_REASONS + 1)]
+    )
+    carried = columns.replace("run_id, as_of, scorecard_version, ", "", 1)
+    nulls = ", ".join(["NULL"] * (len(carried.split(", ")) - 1))
+    meta = [run_id, day.isoformat(), version]
+    rows = (
+        "SELECT * FROM _scores UNION ALL "
+        f"SELECT ?, CAST(? AS DATE), ?, c.subject_key, {nulls} FROM _changed c "
+        "WHERE c.subject_key NOT IN (SELECT subject_key FROM _scores)"
+    )
+    params = list(meta)
+    if prior is not None:  # the previous run's own changes, where not recomputed now
+        rows += (
+            f" UNION ALL SELECT ?, CAST(? AS DATE), ?, {carried} FROM score_rows "
+            f"WHERE run_id = ? AND subject_key NOT IN {changed}"
+        )
+        params += [*meta, previous["run_id"]]
+    engine.execute("changes", f"CREATE OR REPLACE TEMP TABLE _delta_rows AS {rows}", params)
+    previous_sums = parse(str(previous["scores_digest"] or ""))
+    if previous_sums is not None:
+        old = engine.hash_line_sums(
+            "digest",
+            "SELECT subject_key, score, tier FROM score_history WHERE run_id = ? "
+            f"AND subject_key IN {changed}",
+            [previous["run_id"]],
+        )
+        new = engine.hash_line_sums("digest", "SELECT subject_key, score, tier FROM _scores")
+        sums: Sums | None = add(subtract(previous_sums, old), new)
+    else:
+        sums = None
+    table = "_delta_rows"
+    size = int(engine.scalar("changes", "SELECT count(*) FROM _delta_rows"))
+    if size > DELTA_SHARE * max(int(previous["subjects"]), 1):
+        engine.execute(
+            "whole run",
+            "CREATE OR REPLACE TEMP TABLE _whole_rows AS SELECT * FROM _delta_rows "
+            "WHERE score IS NOT NULL UNION ALL "
+            f"SELECT ?, CAST(? AS DATE), ?, {carried} FROM score_rows WHERE run_id = ? "
+            "AND subject_key NOT IN (SELECT subject_key FROM _delta_rows)",
+            [run_id, day.isoformat(), version, base],
+        )
+        base, table = None, "_whole_rows"
+    if sums is None:  # the previous run's digest has another format: hash every row
+        everyone = f"SELECT subject_key, score, tier FROM {table} WHERE score IS NOT NULL"
+        if base is not None:
+            everyone += (
+                " UNION ALL SELECT subject_key, score, tier FROM score_rows WHERE run_id = ? "
+                "AND subject_key NOT IN (SELECT subject_key FROM _delta_rows)"
+            )
+        sums = engine.hash_line_sums("digest", everyone, [] if base is None else [base])
+    return base, sums, table
+
+
 def _previous_run(engine: Engine, since: str) -> dict[str, Any]:
     where, params = ("", []) if since == "last" else ("WHERE run_id = ?", [since])
     rows = engine.query(
         "previous run",
-        "SELECT run_id, as_of, scorecard_version, notice_days, created_at FROM score_runs "
+        "SELECT run_id, as_of, scorecard_version, notice_days, created_at, subjects, "
+        "scores_digest FROM score_runs "
         f"{where} ORDER BY created_at DESC LIMIT 1",
         params,
     ).to_pylist()

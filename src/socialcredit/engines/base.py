@@ -124,6 +124,13 @@ class Engine(ABC):
         encoded (none by default)."""
         return []
 
+    def hash_line_sums(self, step: str, sql: str, params: Sequence[Any] = ()) -> tuple[int, int]:
+        """:mod:`socialcredit.digest` sums over the rows of ``sql`` (``subject_key``,
+        ``score``, ``tier``); engines that can hash in SQL override this."""
+        from socialcredit.digest import sums_of_rows
+
+        return sums_of_rows(self.query(step, sql, params))
+
     def scalar(self, step: str, sql: str, params: Sequence[Any] = ()) -> Any:
         """First value of the first row of a query (None when there is no row)."""
         result = self.query(step, sql, params)

@@ -97,6 +97,19 @@ class DuckDBEngine(Engine):
         finally:
             self.con.unregister("_arrow_in")
 
+    def hash_line_sums(self, step: str, sql: str, params: Sequence[Any] = ()) -> tuple[int, int]:
+        from socialcredit.digest import line_sql
+
+        half = "CAST(CAST('0x' || substr(h, {start}, 16) AS UBIGINT) AS HUGEINT)"
+        found = self.query(
+            "hash line sums",  # this engine's own SQL (DuckDB's hex casts), for ``step``
+            f"SELECT CAST(coalesce(sum({half.format(start=1)}), 0) % {2**64} AS VARCHAR) AS high, "
+            f"CAST(coalesce(sum({half.format(start=17)}), 0) % {2**64} AS VARCHAR) AS low "
+            f"FROM (SELECT md5({line_sql('r')}) AS h FROM ({sql}) r) l",
+            params,
+        ).to_pylist()[0]
+        return int(found["high"]), int(found["low"])
+
     def has_table(self, table: str) -> bool:
         found = self._run(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
