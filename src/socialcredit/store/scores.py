@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,19 @@ def score_row(row: dict[str, Any], published_at: dt.datetime) -> dict[str, Any]:
     }
 
 
+#: COPY streams run at once on PostgreSQL (each its own connection and backend)
+COPY_STREAMS = 2
+
+
 def _copy_postgres(store: Store, lake: Engine, run_id: str, published_at: dt.datetime) -> int:
-    """The engine writes the rows as CSV (JSON built in SQL); PostgreSQL COPYs them in."""
+    """Load the run into a new table and put it in place of the published one.
+
+    The engine writes the rows as CSV (JSON built in SQL), split by subject key into
+    :data:`COPY_STREAMS` files that PostgreSQL COPYs in parallel into a table without
+    an index; the primary key is then built in one pass, and the new table replaces
+    the old in one short transaction. Readers see the old scores until then, and the
+    new ones after; never a mixture or an empty table.
+    """
     present = [
         d
         for d in DIMENSIONS
@@ -66,40 +78,82 @@ def _copy_postgres(store: Store, lake: Engine, run_id: str, published_at: dt.dat
         f"struct_pack(feature := reason_{i}, points_lost := lost_{i})"
         for i in range(1, MAX_REASONS + 1)
     )
-    sql = (
-        f"SELECT subject_key, score, tier, json_object({subscores}), "
-        f"to_json(list_filter([{reasons}], lambda r: r.feature IS NOT NULL)), "
-        f"CAST(as_of AS VARCHAR), scorecard_version, run_id, "
-        f"TIMESTAMP '{published_at.isoformat(sep=' ')}' "
-        f"FROM score_history WHERE run_id = '{run_id.replace(chr(39), chr(39) * 2)}'"
-    )
+    quoted = run_id.replace(chr(39), chr(39) * 2)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "scores.csv"
+        paths = [Path(folder) / f"scores-{i}.csv" for i in range(COPY_STREAMS)]
         if lake.name == "duckdb":
-            lake.export_csv("export scores", sql, path)
+            lake.execute(
+                "export scores",
+                f"CREATE OR REPLACE TEMP TABLE _publish AS SELECT subject_key, score, tier, "
+                f"json_object({subscores}) AS subscores, "
+                f"to_json(list_filter([{reasons}], lambda r: r.feature IS NOT NULL)) AS reasons, "
+                f"CAST(as_of AS VARCHAR) AS as_of, scorecard_version, run_id, "
+                f"TIMESTAMP '{published_at.isoformat(sep=' ')}' AS published_at, "
+                f"hash(subject_key) % {COPY_STREAMS} AS stream "
+                f"FROM score_history WHERE run_id = '{quoted}'",
+            )
+            for i, path in enumerate(paths):
+                lake.export_csv(
+                    "export scores",
+                    f"SELECT {', '.join(COLUMNS)} FROM _publish WHERE stream = {i}",
+                    path,
+                )
+            count = int(lake.scalar("count", "SELECT count(*) FROM _publish"))
+            lake.execute("clean up", "DROP TABLE IF EXISTS _publish")
         else:  # engines without DuckDB's JSON functions: the rows are built here
-            _write_rows_csv(lake, run_id, published_at, path)
-        raw = store.engine.raw_connection()
+            count = _write_rows_csv(lake, run_id, published_at, paths[0])
+            paths = paths[:1]
+        _load_and_swap(store, paths)
+    return count
+
+
+def _load_and_swap(store: Store, paths: list[Path]) -> None:
+    """COPY ``paths`` in parallel into ``published_scores_load``, index it, swap it in."""
+    raw = store.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("DROP TABLE IF EXISTS published_scores_load")
+        cursor.execute(
+            "CREATE TABLE published_scores_load (LIKE published_scores INCLUDING DEFAULTS)"
+        )
+        raw.commit()
+    finally:
+        raw.close()
+
+    def copy(path: Path) -> None:
+        connection = store.engine.raw_connection()
         try:
-            cursor = raw.cursor()
-            cursor.execute("DELETE FROM published_scores")
             with (
-                cursor.copy(
-                    f"COPY published_scores ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv)"
-                ) as copy,
+                connection.cursor().copy(
+                    f"COPY published_scores_load ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv)"
+                ) as stream,
                 path.open("rb") as handle,
             ):
                 while chunk := handle.read(1 << 20):
-                    copy.write(chunk)
-            raw.commit()
+                    stream.write(chunk)
+            connection.commit()
         finally:
-            raw.close()
-    return int(
-        lake.scalar("count", "SELECT count(*) FROM score_history WHERE run_id = ?", [run_id])
-    )
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(paths)) as pool:
+        list(pool.map(copy, paths))
+    raw = store.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(
+            "ALTER TABLE published_scores_load "
+            "ADD CONSTRAINT published_scores_load_pkey PRIMARY KEY (subject_key)"
+        )
+        cursor.execute("LOCK TABLE published_scores IN ACCESS EXCLUSIVE MODE")
+        cursor.execute("DROP TABLE published_scores")
+        cursor.execute("ALTER TABLE published_scores_load RENAME TO published_scores")
+        cursor.execute("ALTER INDEX published_scores_load_pkey RENAME TO published_scores_pkey")
+        raw.commit()
+    finally:
+        raw.close()
 
 
-def _write_rows_csv(lake: Engine, run_id: str, published_at: dt.datetime, path: Path) -> None:
+def _write_rows_csv(lake: Engine, run_id: str, published_at: dt.datetime, path: Path) -> int:
     history = lake.query("history", "SELECT * FROM score_history WHERE run_id = ?", [run_id])
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -113,6 +167,7 @@ def _write_rows_csv(lake: Engine, run_id: str, published_at: dt.datetime, path: 
                     for c in COLUMNS
                 ]
             )
+    return int(history.num_rows)
 
 
 def publish_run(store: Store, lake: Engine, run_id: str | None = None) -> dict[str, Any]:
