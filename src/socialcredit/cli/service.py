@@ -66,7 +66,12 @@ def publish_command(
     engine: EngineOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Publish a score run to the store, where partners and people read it (bulk)."""
+    """Publish a score run to the store, where partners and people read it.
+
+    A whole run replaces what is published in bulk. An incremental run published
+    over its base run (or an earlier incremental run on it) writes only the people
+    it changed.
+    """
     from socialcredit.store.scores import publish_run
 
     result = _with_workspace(
@@ -77,6 +82,11 @@ def publish_command(
         as_json=as_json,
         human=lambda: out.print(
             f"published {result['published']:,} scores of run {result['run_id']}"
+            + (
+                f" ({result['changed']:,} changed since the published run)"
+                if result["changed"] != result["published"]
+                else ""
+            )
         ),
     )
 

@@ -1,4 +1,5 @@
-"""Publishing a score run into the store, in bulk (COPY on PostgreSQL)."""
+"""Publishing a score run into the store: in bulk (COPY on PostgreSQL), or, for an
+incremental run over what is already published, only the people it changed."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from socialcredit.dimensions import DIMENSIONS
 from socialcredit.engines import Engine
@@ -182,6 +185,17 @@ def publish_run(store: Store, lake: Engine, run_id: str | None = None) -> dict[s
         raise NotFoundError("no score run to publish; run socialcredit score first")
     chosen = runs[0]["run_id"]
     published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    changed = _publish_changes(store, lake, chosen, published_at)
+    if changed is not None:
+        total = int(
+            lake.scalar("count", "SELECT subjects FROM score_runs WHERE run_id = ?", [chosen])
+        )
+        return {
+            "run_id": chosen,
+            "published": total,
+            "changed": changed,
+            "published_at": published_at.isoformat(),
+        }
     if store.dialect == "postgresql":
         count = _copy_postgres(store, lake, chosen, published_at)
     else:
@@ -192,4 +206,68 @@ def publish_run(store: Store, lake: Engine, run_id: str | None = None) -> dict[s
             for start in range(0, len(rows), 50_000):
                 session.execute(insert(PublishedScore), rows[start : start + 50_000])
         count = len(rows)
-    return {"run_id": chosen, "published": count, "published_at": published_at.isoformat()}
+    return {
+        "run_id": chosen,
+        "published": count,
+        "changed": count,
+        "published_at": published_at.isoformat(),
+    }
+
+
+#: rows per statement when publishing changes (PostgreSQL takes 65,535 parameters)
+_CHUNK = 5_000
+
+
+def _publish_changes(
+    store: Store, lake: Engine, run_id: str, published_at: dt.datetime
+) -> int | None:
+    """Publish only the people an incremental run changed, when what is published
+    is its base run or an earlier incremental run on that base; returns how many
+    people changed (None: a whole publish is needed).
+
+    An incremental run stores every change since its base (:mod:`socialcredit.scoring`),
+    so over any of those runs its changed rows are all the difference. People it
+    no longer scores are removed. The rows of people it did not change keep the run
+    id that computed their score.
+    """
+    base = lake.scalar("base", "SELECT base_run_id FROM score_run_bases WHERE run_id = ?", [run_id])
+    if base is None:
+        return None
+    chain = [
+        str(base),
+        *lake.query(
+            "chain",
+            "SELECT b.run_id FROM score_run_bases b JOIN score_runs r ON r.run_id = b.run_id "
+            "WHERE b.base_run_id = ? AND r.created_at <= "
+            "(SELECT created_at FROM score_runs WHERE run_id = ?)",
+            [base, run_id],
+        )
+        .column("run_id")
+        .to_pylist(),
+    ]
+    rows = lake.query("changes", "SELECT * FROM score_rows WHERE run_id = ?", [run_id]).to_pylist()
+    upsert = postgres_insert if store.dialect == "postgresql" else sqlite_insert
+    with store.session() as session, session.begin():
+        anything = session.execute(select(PublishedScore.subject_key).limit(1)).first()
+        other = session.execute(
+            select(PublishedScore.run_id).where(PublishedScore.run_id.not_in(chain)).limit(1)
+        ).first()
+        if anything is None or other is not None:
+            return None
+        gone = [r["subject_key"] for r in rows if r["score"] is None]
+        kept = [score_row(r, published_at) for r in rows if r["score"] is not None]
+        for start in range(0, len(gone), _CHUNK):
+            session.execute(
+                delete(PublishedScore).where(
+                    PublishedScore.subject_key.in_(gone[start : start + _CHUNK])
+                )
+            )
+        for start in range(0, len(kept), _CHUNK):
+            statement = upsert(PublishedScore).values(kept[start : start + _CHUNK])
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["subject_key"],
+                    set_={c: statement.excluded[c] for c in COLUMNS if c != "subject_key"},
+                )
+            )
+    return len(rows)
