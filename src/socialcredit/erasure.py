@@ -26,7 +26,7 @@ from socialcredit.dimensions.base import RETENTION_YEARS, date_literal, years_be
 from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
 from socialcredit.identity import SubjectKeyer, parse
-from socialcredit.lake import person_history_sql
+from socialcredit.lake import score_history_sql
 from socialcredit.records import CATEGORIES
 from socialcredit.state import state_table
 from socialcredit.store import Store
@@ -56,8 +56,8 @@ def _forget_digests(engine: Engine, key: str) -> None:
     scored = engine.query(
         "runs scored",
         "SELECT h.run_id, h.subject_key, h.score, h.tier, r.scores_digest "
-        f"FROM ({person_history_sql()}) h JOIN score_runs r ON r.run_id = h.run_id",
-        [key] * 3,
+        f"FROM ({score_history_sql(one_person=True)}) h JOIN score_runs r ON r.run_id = h.run_id",
+        [key],
     )
     for row in scored.to_pylist():
         sums = digest.parse(str(row["scores_digest"] or ""))

@@ -20,7 +20,6 @@ from socialcredit.state import state_columns
 __all__ = [
     "LAKE_VERSION",
     "ensure_lake",
-    "person_history_sql",
     "record_columns",
     "score_history_sql",
 ]
@@ -90,32 +89,21 @@ def _score_columns() -> list[str]:
     return [column.split()[0] for column in _SCORE_COLUMNS.split(", ")]
 
 
-def score_history_sql() -> str:
+def score_history_sql(one_person: bool = False) -> str:
     """Each run's full rows: its own, and for an incremental run its base run's rows
-    for everyone it did not recompute (the ``score_history`` view)."""
+    for everyone it did not recompute (the ``score_history`` view). With
+    ``one_person``, the rows of one subject key (one ``?``), read from the table once:
+    engines do not always carry a key filter through the anti-join."""
+    rows = "mine" if one_person else "score_rows"
     own = ", ".join(f"h.{c}" for c in _score_columns())
     based = ", ".join(f"b.{c}" for c in _score_columns()[1:])
     return (
-        f"SELECT {own} FROM score_rows h WHERE h.score IS NOT NULL UNION ALL "
+        ("WITH mine AS (SELECT * FROM score_rows WHERE subject_key = ?) " if one_person else "")
+        + f"SELECT {own} FROM {rows} h WHERE h.score IS NOT NULL UNION ALL "
         f"SELECT d.run_id, {based} FROM score_run_bases d "
-        "JOIN score_rows b ON b.run_id = d.base_run_id "
-        "LEFT JOIN score_rows o ON o.run_id = d.run_id AND o.subject_key = b.subject_key "
+        f"JOIN {rows} b ON b.run_id = d.base_run_id "
+        f"LEFT JOIN {rows} o ON o.run_id = d.run_id AND o.subject_key = b.subject_key "
         "WHERE o.subject_key IS NULL"
-    )
-
-
-def person_history_sql() -> str:
-    """``score_history`` for one person (one ``?``, the subject key, used three times):
-    the same rows, with the key applied inside, which engines do not always do
-    through the view's anti-join."""
-    own = ", ".join(f"h.{c}" for c in _score_columns())
-    based = ", ".join(f"b.{c}" for c in _score_columns()[1:])
-    return (
-        f"SELECT {own} FROM score_rows h WHERE h.score IS NOT NULL AND h.subject_key = ? "
-        f"UNION ALL SELECT d.run_id, {based} FROM score_run_bases d "
-        "JOIN score_rows b ON b.run_id = d.base_run_id AND b.subject_key = ? "
-        "WHERE NOT EXISTS (SELECT 1 FROM score_rows o WHERE o.subject_key = ? "
-        "AND o.run_id = d.run_id)"
     )
 
 

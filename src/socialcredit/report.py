@@ -18,7 +18,7 @@ from socialcredit.dimensions.base import Window, date_literal, not_held, visible
 from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
 from socialcredit.identity import SubjectKeyer, parse, province_name
-from socialcredit.lake import person_history_sql, record_columns
+from socialcredit.lake import record_columns, score_history_sql
 from socialcredit.notice import counts_from, notice_cutoff
 from socialcredit.records import CATEGORIES
 from socialcredit.scorecard import MAX_REASONS, TIERS
@@ -49,9 +49,9 @@ def reason_sentences(feature: str, value: float | None) -> tuple[str, str]:
 def _latest_score(engine: Engine, key: str) -> dict[str, Any]:
     rows: list[dict[str, Any]] = engine.query(
         "latest score",
-        f"SELECT h.* FROM ({person_history_sql()}) h JOIN score_runs r ON r.run_id = h.run_id "
-        "ORDER BY r.as_of DESC, r.created_at DESC LIMIT 1",
-        [key] * 3,
+        f"SELECT h.* FROM ({score_history_sql(one_person=True)}) h "
+        "JOIN score_runs r ON r.run_id = h.run_id ORDER BY r.as_of DESC, r.created_at DESC LIMIT 1",
+        [key],
     ).to_pylist()
     if not rows:
         raise NotFoundError(
@@ -188,9 +188,9 @@ def _report(
     history = engine.query(
         "score history",
         "SELECT h.run_id, h.as_of, h.scorecard_version, h.score, h.tier "
-        f"FROM ({person_history_sql()}) h JOIN score_runs r ON r.run_id = h.run_id "
+        f"FROM ({score_history_sql(one_person=True)}) h JOIN score_runs r ON r.run_id = h.run_id "
         "ORDER BY r.as_of, r.created_at",
-        [key] * 3,
+        [key],
     ).to_pylist()
     person = engine.query(
         "subject", "SELECT birth_year, sex, region FROM subjects WHERE subject_key = ?", [key]
