@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from socialcredit.dimensions import DIMENSIONS
@@ -60,52 +59,78 @@ def score_row(row: dict[str, Any], published_at: dt.datetime) -> dict[str, Any]:
 COPY_STREAMS = 2
 
 
-def _copy_postgres(store: Store, lake: Engine, run_id: str, published_at: dt.datetime) -> int:
-    """Load the run into a new table and put it in place of the published one.
+def _write_csv(
+    lake: Engine, rows: str, published_at: dt.datetime, paths: list[Path]
+) -> tuple[int, list[Path]]:
+    """Write the score rows of the query ``rows`` as published-score CSV, split by
+    subject key over ``paths``; returns the row count and the files written.
 
-    The engine writes the rows as CSV (JSON built in SQL), split by subject key into
-    :data:`COPY_STREAMS` files that PostgreSQL COPYs in parallel into a table without
-    an index; the primary key is then built in one pass, and the new table replaces
-    the old in one short transaction. Readers see the old scores until then, and the
-    new ones after; never a mixture or an empty table.
+    DuckDB builds the JSON in SQL; other engines' rows are built here, in one file.
     """
+    if lake.name != "duckdb":
+        found = lake.query("rows", rows)
+        with paths[0].open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            for row in found.to_pylist():
+                published = score_row(row, published_at)
+                writer.writerow(
+                    [
+                        json.dumps(published[c], separators=(",", ":"))
+                        if isinstance(published[c], dict | list)
+                        else published[c]
+                        for c in COLUMNS
+                    ]
+                )
+        return int(found.num_rows), paths[:1]
+    lake.execute("export scores", f"CREATE OR REPLACE TEMP TABLE _publish_rows AS {rows}")
     present = [
         d
         for d in DIMENSIONS
-        if lake.scalar(
-            "dimension", f"SELECT count(sub_{d}) FROM score_history WHERE run_id = ?", [run_id]
-        )
+        if lake.scalar("dimension", f"SELECT count(sub_{d}) FROM _publish_rows")
     ]
     subscores = ", ".join(f"'{d}', sub_{d}" for d in present)
     reasons = ", ".join(
         f"struct_pack(feature := reason_{i}, points_lost := lost_{i})"
         for i in range(1, MAX_REASONS + 1)
     )
+    lake.execute(
+        "export scores",
+        f"CREATE OR REPLACE TEMP TABLE _publish AS SELECT subject_key, score, tier, "
+        f"json_object({subscores}) AS subscores, "
+        f"to_json(list_filter([{reasons}], lambda r: r.feature IS NOT NULL)) AS reasons, "
+        f"CAST(as_of AS VARCHAR) AS as_of, scorecard_version, run_id, "
+        f"TIMESTAMP '{published_at.isoformat(sep=' ')}' AS published_at, "
+        f"hash(subject_key) % {len(paths)} AS stream FROM _publish_rows",
+    )
+    for i, path in enumerate(paths):
+        lake.export_csv(
+            "export scores",
+            f"SELECT {', '.join(COLUMNS)} FROM _publish WHERE stream = {i}",
+            path,
+        )
+    count = int(lake.scalar("count", "SELECT count(*) FROM _publish"))
+    for table in ("_publish", "_publish_rows"):
+        lake.execute("clean up", f"DROP TABLE IF EXISTS {table}")
+    return count, paths
+
+
+def _copy_postgres(store: Store, lake: Engine, run_id: str, published_at: dt.datetime) -> int:
+    """Load the run into a new table and put it in place of the published one.
+
+    The engine writes the rows as CSV, split by subject key into :data:`COPY_STREAMS`
+    files that PostgreSQL COPYs in parallel into a table without an index; the
+    primary key is then built in one pass, and the new table replaces the old in
+    one short transaction. Readers see the old scores until then, and the new ones
+    after; never a mixture or an empty table.
+    """
     quoted = run_id.replace(chr(39), chr(39) * 2)
     with tempfile.TemporaryDirectory() as folder:
-        paths = [Path(folder) / f"scores-{i}.csv" for i in range(COPY_STREAMS)]
-        if lake.name == "duckdb":
-            lake.execute(
-                "export scores",
-                f"CREATE OR REPLACE TEMP TABLE _publish AS SELECT subject_key, score, tier, "
-                f"json_object({subscores}) AS subscores, "
-                f"to_json(list_filter([{reasons}], lambda r: r.feature IS NOT NULL)) AS reasons, "
-                f"CAST(as_of AS VARCHAR) AS as_of, scorecard_version, run_id, "
-                f"TIMESTAMP '{published_at.isoformat(sep=' ')}' AS published_at, "
-                f"hash(subject_key) % {COPY_STREAMS} AS stream "
-                f"FROM score_history WHERE run_id = '{quoted}'",
-            )
-            for i, path in enumerate(paths):
-                lake.export_csv(
-                    "export scores",
-                    f"SELECT {', '.join(COLUMNS)} FROM _publish WHERE stream = {i}",
-                    path,
-                )
-            count = int(lake.scalar("count", "SELECT count(*) FROM _publish"))
-            lake.execute("clean up", "DROP TABLE IF EXISTS _publish")
-        else:  # engines without DuckDB's JSON functions: the rows are built here
-            count = _write_rows_csv(lake, run_id, published_at, paths[0])
-            paths = paths[:1]
+        count, paths = _write_csv(
+            lake,
+            f"SELECT * FROM score_history WHERE run_id = '{quoted}'",
+            published_at,
+            [Path(folder) / f"scores-{i}.csv" for i in range(COPY_STREAMS)],
+        )
         _load_and_swap(store, paths)
     return count
 
@@ -154,23 +179,6 @@ def _load_and_swap(store: Store, paths: list[Path]) -> None:
         raw.commit()
     finally:
         raw.close()
-
-
-def _write_rows_csv(lake: Engine, run_id: str, published_at: dt.datetime, path: Path) -> int:
-    history = lake.query("history", "SELECT * FROM score_history WHERE run_id = ?", [run_id])
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        for row in history.to_pylist():
-            published = score_row(row, published_at)
-            writer.writerow(
-                [
-                    json.dumps(published[c], separators=(",", ":"))
-                    if isinstance(published[c], dict | list)
-                    else published[c]
-                    for c in COLUMNS
-                ]
-            )
-    return int(history.num_rows)
 
 
 def publish_run(store: Store, lake: Engine, run_id: str | None = None) -> dict[str, Any]:
@@ -245,17 +253,30 @@ def _publish_changes(
         .column("run_id")
         .to_pylist(),
     ]
-    rows = lake.query("changes", "SELECT * FROM score_rows WHERE run_id = ?", [run_id]).to_pylist()
-    upsert = postgres_insert if store.dialect == "postgresql" else sqlite_insert
-    with store.session() as session, session.begin():
+    with store.session() as session:
         anything = session.execute(select(PublishedScore.subject_key).limit(1)).first()
         other = session.execute(
             select(PublishedScore.run_id).where(PublishedScore.run_id.not_in(chain)).limit(1)
         ).first()
-        if anything is None or other is not None:
-            return None
-        gone = [r["subject_key"] for r in rows if r["score"] is None]
-        kept = [score_row(r, published_at) for r in rows if r["score"] is not None]
+    if anything is None or other is not None:
+        return None
+    quoted = run_id.replace(chr(39), chr(39) * 2)
+    gone = (
+        lake.query(
+            "no longer scored",
+            f"SELECT subject_key FROM score_rows WHERE run_id = '{quoted}' AND score IS NULL",
+        )
+        .column("subject_key")
+        .to_pylist()
+    )
+    changed = f"SELECT * FROM score_rows WHERE run_id = '{quoted}' AND score IS NOT NULL"
+    if store.dialect == "postgresql":
+        with tempfile.TemporaryDirectory() as folder:
+            count, paths = _write_csv(lake, changed, published_at, [Path(folder) / "changes.csv"])
+            _upsert_postgres(store, paths[0], gone)
+        return count + len(gone)
+    kept = [score_row(r, published_at) for r in lake.query("changes", changed).to_pylist()]
+    with store.session() as session, session.begin():
         for start in range(0, len(gone), _CHUNK):
             session.execute(
                 delete(PublishedScore).where(
@@ -263,11 +284,42 @@ def _publish_changes(
                 )
             )
         for start in range(0, len(kept), _CHUNK):
-            statement = upsert(PublishedScore).values(kept[start : start + _CHUNK])
+            statement = sqlite_insert(PublishedScore).values(kept[start : start + _CHUNK])
             session.execute(
                 statement.on_conflict_do_update(
                     index_elements=["subject_key"],
                     set_={c: statement.excluded[c] for c in COLUMNS if c != "subject_key"},
                 )
             )
-    return len(rows)
+    return len(kept) + len(gone)
+
+
+def _upsert_postgres(store: Store, path: Path, gone: list[str]) -> None:
+    """COPY the changed rows into a temporary table, then upsert them and remove
+    ``gone``, in one transaction."""
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "subject_key")
+    raw = store.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(
+            "CREATE TEMP TABLE published_changes (LIKE published_scores INCLUDING DEFAULTS) "
+            "ON COMMIT DROP"
+        )
+        with (
+            cursor.copy(
+                f"COPY published_changes ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv)"
+            ) as stream,
+            path.open("rb") as handle,
+        ):
+            while chunk := handle.read(1 << 20):
+                stream.write(chunk)
+        cursor.execute(
+            f"INSERT INTO published_scores ({', '.join(COLUMNS)}) "
+            f"SELECT {', '.join(COLUMNS)} FROM published_changes "
+            f"ON CONFLICT (subject_key) DO UPDATE SET {updates}"
+        )
+        if gone:
+            cursor.execute("DELETE FROM published_scores WHERE subject_key = ANY(%s)", [gone])
+        raw.commit()
+    finally:
+        raw.close()
