@@ -82,12 +82,10 @@ def _write_csv(
                     ]
                 )
         return int(found.num_rows), paths[:1]
-    lake.execute("export scores", f"CREATE OR REPLACE TEMP TABLE _publish_rows AS {rows}")
-    present = [
-        d
-        for d in DIMENSIONS
-        if lake.scalar("dimension", f"SELECT count(sub_{d}) FROM _publish_rows")
-    ]
+    counts = lake.query(
+        "dimensions", f"SELECT {', '.join(f'count(sub_{d})' for d in DIMENSIONS)} FROM ({rows}) r"
+    ).to_pylist()[0]
+    present = [d for d, n in zip(DIMENSIONS, counts.values(), strict=True) if n]
     subscores = ", ".join(f"'{d}', sub_{d}" for d in present)
     reasons = ", ".join(
         f"struct_pack(feature := reason_{i}, points_lost := lost_{i})"
@@ -100,7 +98,7 @@ def _write_csv(
         f"to_json(list_filter([{reasons}], lambda r: r.feature IS NOT NULL)) AS reasons, "
         f"CAST(as_of AS VARCHAR) AS as_of, scorecard_version, run_id, "
         f"TIMESTAMP '{published_at.isoformat(sep=' ')}' AS published_at, "
-        f"hash(subject_key) % {len(paths)} AS stream FROM _publish_rows",
+        f"hash(subject_key) % {len(paths)} AS stream FROM ({rows}) r",
     )
     for i, path in enumerate(paths):
         lake.export_csv(
@@ -109,8 +107,7 @@ def _write_csv(
             path,
         )
     count = int(lake.scalar("count", "SELECT count(*) FROM _publish"))
-    for table in ("_publish", "_publish_rows"):
-        lake.execute("clean up", f"DROP TABLE IF EXISTS {table}")
+    lake.execute("clean up", "DROP TABLE IF EXISTS _publish")
     return count, paths
 
 
