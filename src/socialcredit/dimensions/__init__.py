@@ -1,8 +1,10 @@
 """The scored dimensions and their features, computed by the engine as of a date.
 
 Three dimensions are built: credit history, fulfilment capacity and personal
-characteristics. Each module declares ``FEATURES`` and a ``query(as_of)``;
-:func:`features_sql` joins them into one row per subject.
+characteristics. Each module declares ``FEATURES``, the per-person state of
+its record categories (:class:`~socialcredit.dimensions.base.State`) and how
+each feature follows from that state; :func:`features_sql` joins them into one
+row per subject.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""What a dimension declares: its features, how each is explained, and which
-records stand behind it. Each dimension module computes its features as of a
-date with one engine query grouped by subject.
+"""What a dimension declares: its features, how each is explained, which
+records stand behind it, and the per-person state (one engine query grouped by
+subject per record category) its features are computed from.
 """
 
 from __future__ import annotations
