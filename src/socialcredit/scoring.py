@@ -182,9 +182,8 @@ def score_population(
             features = features_sql(
                 day, notice_days=notice_days, subjects="SELECT subject_key FROM _changed"
             )
-    engine.execute("features", f"CREATE OR REPLACE TEMP TABLE _features AS {features}")
 
-    step("score")
+    step("score")  # features and scores in one statement: 10 million rows are not kept twice
     run_id = uuid.uuid4().hex[:16]
     subs = ", ".join(
         f"s.sub_{d}" if d in spec.dimensions else "CAST(NULL AS INTEGER)" for d in DIMENSIONS
@@ -194,10 +193,9 @@ def score_population(
         "scores",
         f"CREATE OR REPLACE TEMP TABLE _scores AS SELECT ? AS run_id, "
         f"CAST(? AS DATE) AS as_of, ? AS scorecard_version, s.subject_key, s.score, s.tier, "
-        f"{subs}, {reasons} FROM ({score_sql(spec, '_features')}) s",
+        f"{subs}, {reasons} FROM ({score_sql(spec, f'({features}) f')}) s",
         [run_id, day.isoformat(), spec.version],
     )
-    engine.execute("clean up", "DROP TABLE IF EXISTS _features")
     recomputed = None
     base = None
     if previous is None:
