@@ -84,7 +84,7 @@ STATE = State(
     "v",
     _rows,
     tuple(
-        Part(f"{kind}_latest", "VARCHAR", f"max(CASE WHEN kind = '{kind}' THEN latest END)", "max")
+        Part(f"{kind}_latest", "VARCHAR", f"max(latest) FILTER (WHERE kind = '{kind}')", "max")
         for kind in KINDS
     ),
 )
