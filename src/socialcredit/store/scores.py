@@ -148,14 +148,7 @@ def _load_and_swap(store: Store, paths: list[Path]) -> None:
     def copy(path: Path) -> None:
         connection = store.engine.raw_connection()
         try:
-            with (
-                connection.cursor().copy(
-                    f"COPY published_scores_load ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv)"
-                ) as stream,
-                path.open("rb") as handle,
-            ):
-                while chunk := handle.read(1 << 20):
-                    stream.write(chunk)
+            _copy_csv(connection.cursor(), "published_scores_load", path)
             connection.commit()
         finally:
             connection.close()
@@ -291,6 +284,16 @@ def _publish_changes(
     return len(kept) + len(gone)
 
 
+def _copy_csv(cursor: Any, table: str, path: Path) -> None:
+    """COPY a published-score CSV file into ``table`` (PostgreSQL, psycopg cursor)."""
+    with (
+        cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv)") as stream,
+        path.open("rb") as handle,
+    ):
+        while chunk := handle.read(1 << 20):
+            stream.write(chunk)
+
+
 def _upsert_postgres(store: Store, path: Path, gone: list[str]) -> None:
     """COPY the changed rows into a temporary table, then upsert them and remove
     ``gone``, in one transaction."""
@@ -302,14 +305,7 @@ def _upsert_postgres(store: Store, path: Path, gone: list[str]) -> None:
             "CREATE TEMP TABLE published_changes (LIKE published_scores INCLUDING DEFAULTS) "
             "ON COMMIT DROP"
         )
-        with (
-            cursor.copy(
-                f"COPY published_changes ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv)"
-            ) as stream,
-            path.open("rb") as handle,
-        ):
-            while chunk := handle.read(1 << 20):
-                stream.write(chunk)
+        _copy_csv(cursor, "published_changes", path)
         cursor.execute(
             f"INSERT INTO published_scores ({', '.join(COLUMNS)}) "
             f"SELECT {', '.join(COLUMNS)} FROM published_changes "
