@@ -25,6 +25,7 @@ from socialcredit.records import CATEGORIES
 __all__ = [
     "batches_since",
     "changed_since_sql",
+    "in_batches",
     "note_change",
     "note_changes",
     "noted_since_sql",
@@ -65,6 +66,12 @@ def batches_since(engine: Engine, since: dt.datetime) -> dict[str, list[str]]:
     }
 
 
+def in_batches(ids: list[str]) -> str:
+    """Predicate: the record came in one of the batches ``ids`` (named as constants, so
+    that the engine reads only the parts of a record table those batches wrote)."""
+    return "batch_id IN (" + ", ".join("'" + i.replace("'", "''") + "'" for i in ids) + ")"
+
+
 def noted_since_sql(since: dt.datetime) -> str:
     """A query of the subject keys noted in ``subject_changes`` after ``since``."""
     return f"SELECT subject_key FROM subject_changes WHERE changed_at > {_moment(since)}"
@@ -75,18 +82,14 @@ def changed_since_sql(
 ) -> str:
     """A query of the subject keys whose counting records may have changed after ``since``.
 
-    The batches finished since are looked up first and named as constants, so that
-    the engine reads only the parts of each record table those batches wrote (a
-    batch's rows are stored together; min/max statistics skip the rest) instead of
-    joining every record to the ledger.
+    The batches finished since are looked up first and named (:func:`in_batches`):
+    a batch's rows are stored together, so min/max statistics skip the rest of
+    each record table instead of every record being joined to the ledger.
     """
     batches = batches_since(engine, since) if batches is None else batches
     ingested = []
     for name, category in CATEGORIES.items():
         ids = batches.get(name, [])
         if ids:
-            listed = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)
-            ingested.append(
-                f"SELECT subject_key FROM {category.table} WHERE batch_id IN ({listed})"
-            )
+            ingested.append(f"SELECT subject_key FROM {category.table} WHERE {in_batches(ids)}")
     return " UNION ".join([noted_since_sql(since), *ingested])

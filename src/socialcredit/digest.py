@@ -14,13 +14,11 @@ accidental differences (two different sets collide with probability about
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Sums", "add", "digest", "line_sql", "subtract", "sums_of_rows", "sums_of_sql"]
+__all__ = ["Sums", "add", "digest", "line_sql", "parse", "subtract", "sums_of_line", "sums_of_rows"]
 
 _MOD = 2**64
 
@@ -42,17 +40,21 @@ def sums_of_rows(rows: pa.Table) -> Sums:
         rows.column("tier"),
         ",",
     )
+    return _sums(lines.to_pylist())
+
+
+def sums_of_line(subject_key: str, score: int, tier: str) -> Sums:
+    """The sums of one person's line."""
+    return _sums([f"{subject_key},{score},{tier}"])
+
+
+def _sums(lines: list[str]) -> Sums:
     high = low = 0
-    for line in lines.to_pylist():
+    for line in lines:
         h = hashlib.md5(line.encode(), usedforsecurity=False).digest()
         high += int.from_bytes(h[:8], "big")
         low += int.from_bytes(h[8:], "big")
     return high % _MOD, low % _MOD
-
-
-def sums_of_sql(engine: Any, step: str, sql: str, params: Sequence[Any] = ()) -> Sums:
-    """The sums over the rows of ``sql``, computed by the engine where it can."""
-    return engine.hash_line_sums(step, sql, params)  # type: ignore[no-any-return]
 
 
 def add(a: Sums, b: Sums) -> Sums:

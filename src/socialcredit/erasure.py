@@ -17,8 +17,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-import pyarrow as pa
-
 from socialcredit import digest
 from socialcredit.changes import note_changes
 from socialcredit.dimensions import STATES
@@ -63,17 +61,14 @@ def _forget_digests(engine: Engine, key: str) -> None:
         sums = digest.parse(str(row["scores_digest"] or ""))
         if sums is None:  # a digest of an earlier format cannot be updated
             continue
-        line = pa.table(
-            {
-                "subject_key": [row["subject_key"]],
-                "score": pa.array([row["score"]], pa.int32()),
-                "tier": [row["tier"]],
-            }
-        )
         run = engine.query(
             "run", "SELECT * FROM score_runs WHERE run_id = ?", [row["run_id"]]
         ).to_pylist()[0]
-        run["scores_digest"] = digest.digest(digest.subtract(sums, digest.sums_of_rows(line)))
+        run["scores_digest"] = digest.digest(
+            digest.subtract(
+                sums, digest.sums_of_line(row["subject_key"], row["score"], row["tier"])
+            )
+        )
         run["subjects"] = int(run["subjects"]) - 1
         engine.execute("run", "DELETE FROM score_runs WHERE run_id = ?", [row["run_id"]])
         engine.execute(

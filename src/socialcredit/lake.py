@@ -21,6 +21,7 @@ __all__ = [
     "LAKE_VERSION",
     "ensure_lake",
     "record_columns",
+    "score_columns",
     "score_history_sql",
 ]
 
@@ -85,7 +86,8 @@ def record_columns(category: Category) -> list[tuple[str, str]]:
     return columns
 
 
-def _score_columns() -> list[str]:
+def score_columns() -> list[str]:
+    """The columns of ``score_rows`` (and the ``score_history`` view), in order."""
     return [column.split()[0] for column in _SCORE_COLUMNS.split(", ")]
 
 
@@ -95,8 +97,8 @@ def score_history_sql(one_person: bool = False) -> str:
     ``one_person``, the rows of one subject key (one ``?``), read from the table once:
     engines do not always carry a key filter through the anti-join."""
     rows = "mine" if one_person else "score_rows"
-    own = ", ".join(f"h.{c}" for c in _score_columns())
-    based = ", ".join(f"b.{c}" for c in _score_columns()[1:])
+    own = ", ".join(f"h.{c}" for c in score_columns())
+    based = ", ".join(f"b.{c}" for c in score_columns()[1:])
     return (
         ("WITH mine AS (SELECT * FROM score_rows WHERE subject_key = ?) " if one_person else "")
         + f"SELECT {own} FROM {rows} h WHERE h.score IS NOT NULL UNION ALL "

@@ -36,6 +36,7 @@ from socialcredit.dimensions import (
 from socialcredit.engines import Engine
 from socialcredit.errors import InputError, NotFoundError, SpecError
 from socialcredit.identity import SubjectKeyer
+from socialcredit.lake import score_columns
 from socialcredit.notice import DEFAULT_NOTICE_DAYS
 from socialcredit.records import CATEGORIES
 from socialcredit.scorecard import MAX_REASONS, TIERS, ScorecardSpec, score_sql
@@ -198,7 +199,8 @@ def score_population(
     )
     recomputed = None
     base = None
-    if previous is None:
+    if previous is None:  # the run's rows are everyone's
+        rows = "_scores"
         sums = engine.hash_line_sums("digest", "SELECT subject_key, score, tier FROM _scores")
     else:
         recomputed = int(engine.scalar("recomputed", "SELECT count(*) FROM _scores"))
@@ -207,8 +209,6 @@ def score_population(
     step("summarise")
     counts = dict.fromkeys((t[0] for t in TIERS), 0)
     total, low, high = 0, None, None
-    if previous is None:
-        rows = "_scores"
     summary = (
         f"SELECT tier, count(*) AS n, min(score) AS low, max(score) AS high FROM {rows} "
         "WHERE score IS NOT NULL GROUP BY tier"
@@ -290,13 +290,9 @@ def _delta(
     )
     base = str(prior) if prior is not None else previous["run_id"]
     changed = "(SELECT subject_key FROM _changed)"
-    columns = ", ".join(
-        ["run_id", "as_of", "scorecard_version", "subject_key", "score", "tier"]
-        + [f"sub_{d}" for d in DIMENSIONS]
-        + [f"reason_{i}, lost_{i}" for i in range(1, MAX_REASONS + 1)]
-    )
-    carried = columns.replace("run_id, as_of, scorecard_version, ", "", 1)
-    nulls = ", ".join(["NULL"] * (len(carried.split(", ")) - 1))
+    kept = score_columns()[3:]  # all but run_id, as_of and scorecard_version
+    carried = ", ".join(kept)
+    nulls = ", ".join(["NULL"] * (len(kept) - 1))
     meta = [run_id, day.isoformat(), version]
     rows = (
         "SELECT * FROM _scores UNION ALL "

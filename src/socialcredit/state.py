@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from socialcredit.changes import in_batches
 from socialcredit.dimensions import STATES
 from socialcredit.dimensions.base import Window
 from socialcredit.engines import Engine
@@ -96,17 +97,8 @@ def advance_state(
         parts = []
         ids = batches.get(category, [])
         if ids:
-            listed = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)
-            new_records = Window(
-                window.as_of,
-                window.negative_cutoff,
-                (
-                    (
-                        category,
-                        f"(SELECT * FROM {CATEGORIES[category].table} "
-                        f"WHERE batch_id IN ({listed}))",
-                    ),
-                ),
+            new_records = window.with_table(
+                category, f"(SELECT * FROM {CATEGORIES[category].table} WHERE {in_batches(ids)})"
             )
             delta = f"({state.sql(new_records, f' WHERE subject_key IN ({merged})')})"
             parts.append(state.merge_sql(old, delta))

@@ -75,13 +75,17 @@ class Window:
 
 def visible(category: str, alias: str, window: Window) -> str:
     """Predicate: the record counts in ``window`` (observed in time, not held)."""
+    return f"{_observed_in_time(category, alias, window)} AND {not_held(category, alias)}"
+
+
+def _observed_in_time(category: str, alias: str, window: Window) -> str:
+    """Predicate: observed by the as-of date, or by the notice cut-off if negative."""
     from socialcredit.records import CATEGORIES
 
     negative = CATEGORIES[category].negative.format(a=alias)
     return (
         f"{alias}.observed_date <= CASE WHEN {negative} THEN "
-        f"{date_literal(window.negative_cutoff)} ELSE {window.day} END "
-        f"AND {not_held(category, alias)}"
+        f"{date_literal(window.negative_cutoff)} ELSE {window.day} END"
     )
 
 
@@ -90,21 +94,14 @@ def counting(category: str, alias: str, window: Window) -> tuple[str, str]:
     ``window``: :func:`visible`, with held records left out by a join against the
     (small) holds table rather than a correlated subquery, which engines may plan as
     a materialised join of every record."""
-    from socialcredit.records import CATEGORIES
-
     held = f"{alias}_held"
-    negative = CATEGORIES[category].negative.format(a=alias)
     source = (
         f"{window.table(category)} {alias} LEFT JOIN (SELECT DISTINCT partner_id AS "
         f"held_partner, record_id AS held_record FROM record_holds WHERE category = "
         f"'{category}') {held} ON {held}.held_partner = {alias}.partner_id "
         f"AND {held}.held_record = {alias}.record_id"
     )
-    predicate = (
-        f"{alias}.observed_date <= CASE WHEN {negative} THEN "
-        f"{date_literal(window.negative_cutoff)} ELSE {window.day} END "
-        f"AND {held}.held_record IS NULL"
-    )
+    predicate = f"{_observed_in_time(category, alias, window)} AND {held}.held_record IS NULL"
     return source, predicate
 
 

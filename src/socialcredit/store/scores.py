@@ -7,7 +7,9 @@ import csv
 import datetime as dt
 import json
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -132,32 +134,32 @@ def _copy_postgres(store: Store, lake: Engine, run_id: str, published_at: dt.dat
     return count
 
 
-def _load_and_swap(store: Store, paths: list[Path]) -> None:
-    """COPY ``paths`` in parallel into ``published_scores_load``, index it, swap it in."""
+@contextmanager
+def _transaction(store: Store) -> Iterator[Any]:
+    """A cursor on a raw PostgreSQL connection of its own, committed when the block ends."""
     raw = store.engine.raw_connection()
     try:
-        cursor = raw.cursor()
-        cursor.execute("DROP TABLE IF EXISTS published_scores_load")
-        cursor.execute(
-            "CREATE TABLE published_scores_load (LIKE published_scores INCLUDING DEFAULTS)"
-        )
+        yield raw.cursor()
         raw.commit()
     finally:
         raw.close()
 
+
+def _load_and_swap(store: Store, paths: list[Path]) -> None:
+    """COPY ``paths`` in parallel into ``published_scores_load``, index it, swap it in."""
+    with _transaction(store) as cursor:
+        cursor.execute("DROP TABLE IF EXISTS published_scores_load")
+        cursor.execute(
+            "CREATE TABLE published_scores_load (LIKE published_scores INCLUDING DEFAULTS)"
+        )
+
     def copy(path: Path) -> None:
-        connection = store.engine.raw_connection()
-        try:
-            _copy_csv(connection.cursor(), "published_scores_load", path)
-            connection.commit()
-        finally:
-            connection.close()
+        with _transaction(store) as cursor:
+            _copy_csv(cursor, "published_scores_load", path)
 
     with ThreadPoolExecutor(max_workers=len(paths)) as pool:
         list(pool.map(copy, paths))
-    raw = store.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
+    with _transaction(store) as cursor:
         cursor.execute(
             "ALTER TABLE published_scores_load "
             "ADD CONSTRAINT published_scores_load_pkey PRIMARY KEY (subject_key)"
@@ -166,9 +168,6 @@ def _load_and_swap(store: Store, paths: list[Path]) -> None:
         cursor.execute("DROP TABLE published_scores")
         cursor.execute("ALTER TABLE published_scores_load RENAME TO published_scores")
         cursor.execute("ALTER INDEX published_scores_load_pkey RENAME TO published_scores_pkey")
-        raw.commit()
-    finally:
-        raw.close()
 
 
 def publish_run(store: Store, lake: Engine, run_id: str | None = None) -> dict[str, Any]:
@@ -298,9 +297,7 @@ def _upsert_postgres(store: Store, path: Path, gone: list[str]) -> None:
     """COPY the changed rows into a temporary table, then upsert them and remove
     ``gone``, in one transaction."""
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "subject_key")
-    raw = store.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
+    with _transaction(store) as cursor:
         cursor.execute(
             "CREATE TEMP TABLE published_changes (LIKE published_scores INCLUDING DEFAULTS) "
             "ON COMMIT DROP"
@@ -313,6 +310,3 @@ def _upsert_postgres(store: Store, path: Path, gone: list[str]) -> None:
         )
         if gone:
             cursor.execute("DELETE FROM published_scores WHERE subject_key = ANY(%s)", [gone])
-        raw.commit()
-    finally:
-        raw.close()
