@@ -276,7 +276,7 @@ def test_without_pyspark_the_error_says_what_to_install(
 
 def test_without_java_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     _require_pyspark()
-    from socialcredit.engines.spark import _require_java
+    from socialcredit.engines.spark_session import _require_java
 
     monkeypatch.delenv("JAVA_HOME", raising=False)
     monkeypatch.setenv("PATH", "")
