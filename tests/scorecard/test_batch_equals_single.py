@@ -1,5 +1,6 @@
-"""The compiled (engine) scorecard and the Python evaluator agree on every
-subject: score, tier, subscores and reasons. Plus the scorecard's invariants."""
+"""The compiled (engine) scorecard, in both its chained and flat forms, and the
+Python evaluator agree on every subject: score, tier, subscores and reasons. Plus
+the scorecard's invariants."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ def _value(feature: str) -> st.SearchStrategy[float | None]:
 rows = st.fixed_dictionaries({f.name: _value(f.name) for f in SPEC.features})
 
 
-def _batch(spec: ScorecardSpec, subjects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _batch(
+    spec: ScorecardSpec, subjects: list[dict[str, Any]], *, chained: bool = True
+) -> list[dict[str, Any]]:
     engine = connect("duckdb://:memory:")
     data = {"subject_key": [f"s{i:04d}" for i in range(len(subjects))]}
     for feature in spec.features:
@@ -48,13 +51,16 @@ def _batch(spec: ScorecardSpec, subjects: list[dict[str, Any]]) -> list[dict[str
             else pa.array(values, pa.string())
         )
     engine.create_table_from_arrow("feats", pa.table(data), temporary=True)
-    result = engine.query("score", f"{score_sql(spec, 'feats')} ORDER BY subject_key").to_pylist()
+    sql = f"{score_sql(spec, 'feats', chained=chained)} ORDER BY subject_key"
+    result = engine.query("score", sql).to_pylist()
     engine.close()
     return result
 
 
 def _assert_agree(spec: ScorecardSpec, subjects: list[dict[str, Any]]) -> None:
-    for values, batch in zip(subjects, _batch(spec, subjects), strict=True):
+    chained, flat = _batch(spec, subjects), _batch(spec, subjects, chained=False)
+    assert chained == flat
+    for values, batch in zip(subjects, chained, strict=True):
         single = evaluate(spec, values)
         assert batch["score"] == single.score
         assert batch["tier"] == single.tier

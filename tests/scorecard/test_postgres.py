@@ -1,5 +1,6 @@
 """A compiled scorecard scores identically in DuckDB and in a real PostgreSQL:
-the engine SQL transpiled by SQLGlot, run on the same rows."""
+the flat form of the SQL (``chained=False``) transpiled by SQLGlot, run on the same
+rows, against DuckDB running the chained form the engines use."""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ def _compare(
     engine.create_table_from_arrow(table, pa.Table.from_pylist(duck_rows), temporary=True)
     expected = engine.query("score", duck_sql).to_pylist()
     engine.close()
-    pg_sql = sqlglot.transpile(duck_sql, read="duckdb", write="postgres")[0]
+    flat = f"{score_sql(spec, table, key='_row', chained=False)} ORDER BY _row"
+    pg_sql = sqlglot.transpile(flat, read="duckdb", write="postgres")[0]
     with postgres.cursor() as cursor:
         cursor.execute(pg_sql)
         names = [d.name for d in cursor.description]
@@ -112,8 +114,9 @@ def _compare_keyed(postgres: Any, rows: list[dict[str, Any]], types: dict[str, s
     sql = f"{score_sql(spec, 'score_default')} ORDER BY subject_key"
     expected = engine.query("score", sql).to_pylist()
     engine.close()
+    flat = f"{score_sql(spec, 'score_default', chained=False)} ORDER BY subject_key"
     with postgres.cursor() as cursor:
-        cursor.execute(sqlglot.transpile(sql, read="duckdb", write="postgres")[0])
+        cursor.execute(sqlglot.transpile(flat, read="duckdb", write="postgres")[0])
         names = [d.name for d in cursor.description]
         got = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     normalised = [

@@ -54,7 +54,7 @@ def _ranks(spec: ScorecardSpec) -> str:
 
     Every rank is a flat sum of comparisons of the same row's losses, so no
     column depends on another reason: the expression stays polynomial in size
-    on engines that inline common table expressions (PostgreSQL, Spark).
+    on engines that inline common table expressions (PostgreSQL).
     """
     names = [f.name for f in spec.features]
     ranks = []
@@ -82,11 +82,60 @@ def _reasons(spec: ScorecardSpec) -> str:
     return ", ".join(parts)
 
 
-def score_sql(spec: ScorecardSpec, source: str, key: str = "subject_key") -> str:
+def _greatest(terms: list[str]) -> str:
+    return terms[0] if len(terms) == 1 else f"greatest({', '.join(terms)})"
+
+
+def _chained_reasons(spec: ScorecardSpec) -> tuple[list[str], str, str]:
+    """The top reasons in O(features x reasons) per row: each feature's loss and spec
+    position packed into one integer that sorts as the evaluator does (more points
+    lost first, then spec order), and each next reason the greatest key below the
+    previous one. Returns the CTEs after ``lost``, the last one's name, and the
+    ``reason_k`` / ``lost_k`` columns.
+
+    Each key level reads the one before it many times, so this is only for engines
+    that compute a projection once and read it (DuckDB, Spark); an engine that
+    substitutes it into every reference (PostgreSQL) would grow the expression
+    exponentially with the number of reasons.
+    """
+    count = len(spec.features)
+    keys = [
+        f"CAST(l_{f.name} AS BIGINT) * {count} + {count - 1 - i}"
+        for i, f in enumerate(spec.features)
+    ]
+    ctes = [
+        f"keyed AS (SELECT *, {', '.join(f'{k} AS k_{i}' for i, k in enumerate(keys))} FROM lost)"
+    ]
+    before = "keyed"
+    for k in range(1, MAX_REASONS + 1):
+        if k == 1:
+            terms = [f"k_{i}" for i in range(count)]
+        else:
+            terms = [f"CASE WHEN k_{i} < g_{k - 1} THEN k_{i} END" for i in range(count)]
+        ctes.append(f"top_{k} AS (SELECT *, {_greatest(terms)} AS g_{k} FROM {before})")
+        before = f"top_{k}"
+    columns = []
+    for k in range(1, MAX_REASONS + 1):
+        lost = f"g_{k} >= {count}"  # a key below the count is a feature that lost nothing
+        names = " ".join(
+            f"WHEN {count - 1 - i} THEN '{f.name}'" for i, f in enumerate(spec.features)
+        )
+        columns.append(f"CASE WHEN {lost} THEN CASE g_{k} % {count} {names} END END AS reason_{k}")
+        columns.append(f"CASE WHEN {lost} THEN CAST(g_{k} // {count} AS INTEGER) END AS lost_{k}")
+    return ctes, before, ", ".join(columns)
+
+
+def score_sql(
+    spec: ScorecardSpec, source: str, key: str = "subject_key", *, chained: bool = True
+) -> str:
     """SELECT over table ``source`` (``key`` + the columns the features read).
 
     Yields ``key``, ``score``, ``tier``, ``sub_<dimension>`` and
     ``reason_1..4`` / ``lost_1..4``.
+
+    ``chained`` (DuckDB, Spark) finds the reasons in O(features x reasons) per row
+    (:func:`_chained_reasons`); without it, in O(features^2) with every column flat,
+    for engines that substitute each projection into every reference (PostgreSQL).
     """
     point_cols = ", ".join(f"{points_sql(f, quote(f.column))} AS p_{f.name}" for f in spec.features)
     total = " + ".join([str(spec.base_points), *(f"p_{f.name}" for f in spec.features)])
@@ -106,10 +155,15 @@ def score_sql(spec: ScorecardSpec, source: str, key: str = "subject_key") -> str
         f"points AS (SELECT {quote(key)} AS _key, {point_cols} FROM {source})",
         f"lost AS (SELECT _key, least(greatest({total}, {lo}), {hi}) AS score, "
         f"{', '.join(subs)}, {lost} FROM points)",
-        f"ranked AS (SELECT *, {_ranks(spec)} FROM lost)",
     ]
+    if chained:
+        more, last, reasons = _chained_reasons(spec)
+        ctes += more
+    else:
+        ctes.append(f"ranked AS (SELECT *, {_ranks(spec)} FROM lost)")
+        last, reasons = "ranked", _reasons(spec)
     return (
         f"WITH {', '.join(ctes)} SELECT _key AS {quote(key)}, score, "
         f"{tier_sql('score')} AS tier, {', '.join('sub_' + d for d in spec.dimensions)}, "
-        f"{_reasons(spec)} FROM ranked"
+        f"{reasons} FROM {last}"
     )
