@@ -190,47 +190,47 @@ def score_population(
         f"s.sub_{d}" if d in spec.dimensions else "CAST(NULL AS INTEGER)" for d in DIMENSIONS
     )
     reasons = ", ".join(f"s.reason_{i}, s.lost_{i}" for i in range(1, MAX_REASONS + 1))
-    engine.execute(
-        "scores",
-        f"CREATE OR REPLACE TEMP TABLE _scores AS SELECT ? AS run_id, "
-        f"CAST(? AS DATE) AS as_of, ? AS scorecard_version, s.subject_key, s.score, s.tier, "
-        f"{subs}, {reasons} FROM ({score_sql(spec, f'({features}) f')}) s",
-        [run_id, day.isoformat(), spec.version],
+    scored = (
+        f"SELECT ? AS run_id, CAST(? AS DATE) AS as_of, ? AS scorecard_version, s.subject_key, "
+        f"s.score, s.tier, {subs}, {reasons} FROM ({score_sql(spec, f'({features}) f')}) s"
     )
+    meta = [run_id, day.isoformat(), spec.version]
     recomputed = None
     base = None
-    if previous is None:  # the run's rows are everyone's
-        rows = "_scores"
-        sums = engine.hash_line_sums("digest", "SELECT subject_key, score, tier FROM _scores")
-    else:
-        recomputed = int(engine.scalar("recomputed", "SELECT count(*) FROM _scores"))
-        base, sums, rows = _delta(engine, run_id, day, spec.version, previous)
+    with engine.transaction():  # the run's rows, state and summary land together or not at all
+        if previous is None:  # the run's rows are everyone's: written once, into the lake
+            engine.execute("scores", f"INSERT INTO score_rows {scored}", meta)
+            rows = f"(SELECT * FROM score_rows WHERE run_id = '{run_id}')"
+            sums = engine.hash_line_sums("digest", f"SELECT subject_key, score, tier FROM {rows} r")
+        else:
+            engine.execute("scores", f"CREATE OR REPLACE TEMP TABLE _scores AS {scored}", meta)
+            recomputed = int(engine.scalar("recomputed", "SELECT count(*) FROM _scores"))
+            base, sums, rows = _delta(engine, run_id, day, spec.version, previous)
+            engine.execute("save rows", f"INSERT INTO score_rows SELECT * FROM {rows}")
 
-    step("summarise")
-    counts = dict.fromkeys((t[0] for t in TIERS), 0)
-    total, low, high = 0, None, None
-    summary = (
-        f"SELECT tier, count(*) AS n, min(score) AS low, max(score) AS high FROM {rows} "
-        "WHERE score IS NOT NULL GROUP BY tier"
-    )
-    if base is not None:
-        # the base run's people that this run did not recompute, plus its own rows
+        step("summarise")
+        counts = dict.fromkeys((t[0] for t in TIERS), 0)
+        total, low, high = 0, None, None
         summary = (
-            "SELECT tier, sum(n) AS n, min(low) AS low, max(high) AS high FROM ("
-            f"{summary} UNION ALL SELECT b.tier, count(*), min(b.score), max(b.score) "
-            "FROM score_rows b WHERE b.run_id = ? AND b.subject_key NOT IN "
-            "(SELECT subject_key FROM _delta_rows) GROUP BY b.tier) t GROUP BY tier"
+            f"SELECT tier, count(*) AS n, min(score) AS low, max(score) AS high FROM {rows} r "
+            "WHERE score IS NOT NULL GROUP BY tier"
         )
-    for row in engine.query("tiers", summary, [] if base is None else [base]).to_pylist():
-        counts[row["tier"]] = int(row["n"])
-        total += int(row["n"])
-        low = row["low"] if low is None else min(low, row["low"])
-        high = row["high"] if high is None else max(high, row["high"])
-    scores_digest = digest(sums)
+        if base is not None:
+            # the base run's people that this run did not recompute, plus its own rows
+            summary = (
+                "SELECT tier, sum(n) AS n, min(low) AS low, max(high) AS high FROM ("
+                f"{summary} UNION ALL SELECT b.tier, count(*), min(b.score), max(b.score) "
+                "FROM score_rows b WHERE b.run_id = ? AND b.subject_key NOT IN "
+                "(SELECT subject_key FROM _delta_rows) GROUP BY b.tier) t GROUP BY tier"
+            )
+        for row in engine.query("tiers", summary, [] if base is None else [base]).to_pylist():
+            counts[row["tier"]] = int(row["n"])
+            total += int(row["n"])
+            low = row["low"] if low is None else min(low, row["low"])
+            high = row["high"] if high is None else max(high, row["high"])
+        scores_digest = digest(sums)
 
-    step("save")
-    with engine.transaction():
-        engine.execute("save rows", f"INSERT INTO score_rows SELECT * FROM {rows}")
+        step("save")
         if base is not None:
             engine.execute("save base", "INSERT INTO score_run_bases VALUES (?, ?)", [run_id, base])
         engine.execute(
