@@ -114,9 +114,11 @@ class Engine(ABC):
     def compact(self) -> None:
         """Rewrite storage so that deleted rows leave no bytes behind in any file."""
 
-    def export_csv(self, step: str, sql: str, path: Path) -> None:
-        """Write a query's rows to a CSV file without a header (bulk hand-over)."""
-        raise NotImplementedError(f"engine {self.name} cannot export CSV")
+    def export_lines(self, step: str, sql: str, path: Path) -> None:
+        """Write a query's rows to ``path`` as lines of tab-separated values, with no
+        header and no quoting, NULL as ``\\N``: PostgreSQL's COPY text format, once the
+        query itself has escaped its text (bulk hand-over)."""
+        raise NotImplementedError(f"engine {self.name} cannot export rows as text lines")
 
     def encode_categories(self, table: str, max_levels: int = 256) -> list[str]:
         """Store low-cardinality text columns of ``table`` dictionary-encoded, if the

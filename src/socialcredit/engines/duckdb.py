@@ -249,8 +249,12 @@ class DuckDBEngine(Engine):
         )
         return encode
 
-    def export_csv(self, step: str, sql: str, path: Path) -> None:
-        self.execute(step, f"COPY ({sql}) TO '{_literal(path)}' (FORMAT csv, HEADER false)")
+    def export_lines(self, step: str, sql: str, path: Path) -> None:
+        self.execute(
+            step,
+            f"COPY ({sql}) TO '{_literal(path)}' (FORMAT csv, HEADER false, "
+            "DELIMITER '\t', QUOTE '', ESCAPE '', NULLSTR '\\N')",
+        )
 
     def compact(self) -> None:
         """Copy the database into a new file and put it in place of the old one.

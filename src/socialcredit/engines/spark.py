@@ -478,20 +478,6 @@ class SparkEngine(Engine):
     def release_file(self, loaded: LoadedFile) -> None:
         self.execute("release", f"DROP TABLE IF EXISTS {loaded.table}")
 
-    def export_csv(self, step: str, sql: str, path: Path) -> None:
-        folder = self._scratch / f"export-{uuid.uuid4().hex[:12]}"
-        self._notify(step, sql)
-        try:
-            frame = self._frame(sqlglot.parse_one(sql, read="duckdb"))
-            frame.coalesce(1).write.csv(str(folder), header=False)
-        except (PySparkException, SqlglotError) as exc:
-            raise EngineError(step, sql, exc) from exc
-        with path.open("wb") as out:
-            for part in sorted(folder.glob("part-*")):
-                with part.open("rb") as handle:
-                    shutil.copyfileobj(handle, out)
-        shutil.rmtree(folder, ignore_errors=True)
-
     def compact(self) -> None:
         """Nothing to do: a DELETE writes a new version and removes the old parts."""
 

@@ -3,7 +3,6 @@ incremental run over what is already published, only the people it changed."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import tempfile
@@ -61,28 +60,49 @@ def score_row(row: dict[str, Any], published_at: dt.datetime) -> dict[str, Any]:
 COPY_STREAMS = 2
 
 
-def _write_csv(
+def _escaped(value: Any) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, dict | list):
+        value = json.dumps(value, separators=(",", ":"))
+    text = str(value)
+    for char, escape in _ESCAPES:
+        text = text.replace(char, escape)
+    return text
+
+
+#: what COPY's text format escapes, backslash first
+_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
+def _escaped_sql(column: str) -> str:
+    """SQL escaping a text column for COPY's text format, as :func:`_escaped` does."""
+    for char, escape in _ESCAPES:
+        column = f"replace({column}, chr({ord(char)}), '{escape}')"
+    return column
+
+
+def _write_lines(
     lake: Engine, rows: str, published_at: dt.datetime, paths: list[Path]
 ) -> tuple[int, list[Path]]:
-    """Write the score rows of the query ``rows`` as published-score CSV, split by
-    subject key over ``paths``; returns the row count and the files written.
+    """Write the score rows of the query ``rows`` as published-score lines in COPY's
+    text format, split by subject key over ``paths``; returns the row count and the
+    files written. Text format rather than CSV: JSON needs no quoting in it, so the
+    files are smaller and PostgreSQL parses them faster.
 
     DuckDB builds the JSON in SQL; other engines' rows are built here, in one file.
+    Only the scorecard version is free text there: subject keys and run ids are hex,
+    tiers and dimension names are the platform's own, and feature names are lower-case
+    identifiers (:class:`~socialcredit.scorecard.spec.FeatureSpec`), so neither they
+    nor the JSON made of them hold anything COPY's text format escapes.
     """
     if lake.name != "duckdb":
         found = lake.query("rows", rows)
         with paths[0].open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
             for row in found.to_pylist():
                 published = score_row(row, published_at)
-                writer.writerow(
-                    [
-                        json.dumps(published[c], separators=(",", ":"))
-                        if isinstance(published[c], dict | list)
-                        else published[c]
-                        for c in COLUMNS
-                    ]
-                )
+                handle.write("\t".join(_escaped(published[c]) for c in COLUMNS) + "\n")
         return int(found.num_rows), paths[:1]
     counts = lake.query(
         "dimensions", f"SELECT {', '.join(f'count(sub_{d})' for d in DIMENSIONS)} FROM ({rows}) r"
@@ -93,17 +113,18 @@ def _write_csv(
         f"struct_pack(feature := reason_{i}, points_lost := lost_{i})"
         for i in range(1, MAX_REASONS + 1)
     )
+    listed = f"to_json(list_filter([{reasons}], lambda r: r.feature IS NOT NULL))"
     lake.execute(
         "export scores",
         f"CREATE OR REPLACE TEMP TABLE _publish AS SELECT subject_key, score, tier, "
-        f"json_object({subscores}) AS subscores, "
-        f"to_json(list_filter([{reasons}], lambda r: r.feature IS NOT NULL)) AS reasons, "
-        f"CAST(as_of AS VARCHAR) AS as_of, scorecard_version, run_id, "
+        f"json_object({subscores}) AS subscores, {listed} AS reasons, "
+        f"CAST(as_of AS VARCHAR) AS as_of, {_escaped_sql('scorecard_version')} AS "
+        f"scorecard_version, run_id, "
         f"TIMESTAMP '{published_at.isoformat(sep=' ')}' AS published_at, "
         f"hash(subject_key) % {len(paths)} AS stream FROM ({rows}) r",
     )
     for i, path in enumerate(paths):
-        lake.export_csv(
+        lake.export_lines(
             "export scores",
             f"SELECT {', '.join(COLUMNS)} FROM _publish WHERE stream = {i}",
             path,
@@ -116,7 +137,7 @@ def _write_csv(
 def _copy_postgres(store: Store, lake: Engine, run_id: str, published_at: dt.datetime) -> int:
     """Load the run into a new table and put it in place of the published one.
 
-    The engine writes the rows as CSV, split by subject key into :data:`COPY_STREAMS`
+    The engine writes the rows as text lines, split by subject key into :data:`COPY_STREAMS`
     files that PostgreSQL COPYs in parallel into a table without an index; the
     primary key is then built in one pass, and the new table replaces the old in
     one short transaction. Readers see the old scores until then, and the new ones
@@ -124,11 +145,11 @@ def _copy_postgres(store: Store, lake: Engine, run_id: str, published_at: dt.dat
     """
     quoted = run_id.replace(chr(39), chr(39) * 2)
     with tempfile.TemporaryDirectory() as folder:
-        count, paths = _write_csv(
+        count, paths = _write_lines(
             lake,
             f"SELECT * FROM score_history WHERE run_id = '{quoted}'",
             published_at,
-            [Path(folder) / f"scores-{i}.csv" for i in range(COPY_STREAMS)],
+            [Path(folder) / f"scores-{i}.txt" for i in range(COPY_STREAMS)],
         )
         _load_and_swap(store, paths)
     return count
@@ -155,7 +176,7 @@ def _load_and_swap(store: Store, paths: list[Path]) -> None:
 
     def copy(path: Path) -> None:
         with _transaction(store) as cursor:
-            _copy_csv(cursor, "published_scores_load", path)
+            _copy_lines(cursor, "published_scores_load", path)
 
     with ThreadPoolExecutor(max_workers=len(paths)) as pool:
         list(pool.map(copy, paths))
@@ -261,7 +282,7 @@ def _publish_changes(
     changed = f"SELECT * FROM score_rows WHERE run_id = '{quoted}' AND score IS NOT NULL"
     if store.dialect == "postgresql":
         with tempfile.TemporaryDirectory() as folder:
-            count, paths = _write_csv(lake, changed, published_at, [Path(folder) / "changes.csv"])
+            count, paths = _write_lines(lake, changed, published_at, [Path(folder) / "changes.txt"])
             _upsert_postgres(store, paths[0], gone)
         return count + len(gone)
     kept = [score_row(r, published_at) for r in lake.query("changes", changed).to_pylist()]
@@ -283,10 +304,11 @@ def _publish_changes(
     return len(kept) + len(gone)
 
 
-def _copy_csv(cursor: Any, table: str, path: Path) -> None:
-    """COPY a published-score CSV file into ``table`` (PostgreSQL, psycopg cursor)."""
+def _copy_lines(cursor: Any, table: str, path: Path) -> None:
+    """COPY a file of published-score lines (:func:`_write_lines`) into ``table``
+    (PostgreSQL, psycopg cursor)."""
     with (
-        cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT csv)") as stream,
+        cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT text)") as stream,
         path.open("rb") as handle,
     ):
         while chunk := handle.read(1 << 20):
@@ -302,7 +324,7 @@ def _upsert_postgres(store: Store, path: Path, gone: list[str]) -> None:
             "CREATE TEMP TABLE published_changes (LIKE published_scores INCLUDING DEFAULTS) "
             "ON COMMIT DROP"
         )
-        _copy_csv(cursor, "published_changes", path)
+        _copy_lines(cursor, "published_changes", path)
         cursor.execute(
             f"INSERT INTO published_scores ({', '.join(COLUMNS)}) "
             f"SELECT {', '.join(COLUMNS)} FROM published_changes "

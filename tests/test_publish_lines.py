@@ -1,0 +1,102 @@
+"""Publishing writes COPY's text format: every value arrives in PostgreSQL exactly as
+it is in the lake, whatever characters it holds (tabs, newlines, backslashes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import select
+
+from socialcredit.engines import Engine, connect
+from socialcredit.identity import SubjectKeyer
+from socialcredit.scorecard import default_spec
+from socialcredit.scoring import score_population
+from socialcredit.simulate import simulate
+from socialcredit.store import open_store
+from socialcredit.store.models import PublishedScore
+from socialcredit.store.scores import (
+    COLUMNS,
+    _copy_lines,
+    _escaped,
+    _escaped_sql,
+    publish_run,
+    score_row,
+)
+from tests.api.conftest import _postgres_schema
+from tests.conftest import ingest_feeds
+
+AWKWARD = ["plain", "tab\there", "line\nbreak", "car\rriage", "back\\slash", "\\N", 'quo"te', "ü€"]
+
+
+def test_the_sql_escape_is_the_python_escape() -> None:
+    engine = connect("duckdb://:memory:")
+    engine.create_table_from_arrow("words", pa.table({"w": AWKWARD}), temporary=True)
+    escaped = engine.query("escape", f"SELECT {_escaped_sql('w')} AS e FROM words").column("e")
+    engine.close()
+    assert escaped.to_pylist() == [_escaped(w) for w in AWKWARD]
+    assert _escaped(None) == "\\N"
+    assert all("\t" not in e and "\n" not in e for e in escaped.to_pylist())
+
+
+def test_escaped_lines_copy_back_exactly(postgres: Any, tmp_path: Path) -> None:
+    rows = [
+        {
+            "subject_key": f"s{i}",
+            "score": 600 + i,
+            "tier": word,
+            "subscores": {"credit_history": 700},
+            "reasons": [{"feature": word, "points_lost": i}],
+            "as_of": "2026-06-30",
+            "scorecard_version": word,
+            "run_id": "r1",
+            "published_at": dt.datetime(2026, 11, 30, 1, 2, 3),
+        }
+        for i, word in enumerate(AWKWARD)
+    ]
+    path = tmp_path / "lines.txt"
+    path.write_text(
+        "".join("\t".join(_escaped(row[c]) for c in COLUMNS) + "\n" for row in rows),
+        encoding="utf-8",
+    )
+    store = open_store(_postgres_schema(postgres))
+    raw = store.engine.raw_connection()
+    try:
+        _copy_lines(raw.cursor(), "published_scores", path)
+        raw.commit()
+    finally:
+        raw.close()
+    with store.session() as session:
+        found = session.execute(select(PublishedScore).order_by(PublishedScore.score)).scalars()
+        got = [{c: getattr(p, c) for c in COLUMNS} for p in found]
+    store.dispose()
+    assert got == rows
+
+
+def test_a_run_with_an_awkward_version_publishes_exactly(
+    lake: Engine, keyer: SubjectKeyer, tmp_path: Path, postgres: Any
+) -> None:
+    manifest = simulate(tmp_path / "feeds", citizens=120, seed=5)
+    ingest_feeds(lake, keyer, tmp_path / "feeds", manifest, tmp_path / "rejections")
+    version = 'odd\tversion\\with "everything"\nin it'
+    spec = default_spec().model_copy(update={"version": version})
+    run = score_population(lake, spec)
+    store = open_store(_postgres_schema(postgres))
+    assert publish_run(store, lake, run.run_id)["published"] == run.subjects > 0
+    with store.session() as session:
+        published = {
+            p.subject_key: {c: getattr(p, c) for c in COLUMNS if c != "published_at"}
+            for p in session.execute(select(PublishedScore)).scalars()
+        }
+    store.dispose()
+    lake_rows = lake.query("rows", "SELECT * FROM score_history WHERE run_id = ?", [run.run_id])
+    at = dt.datetime(2026, 1, 1)
+    expected = {
+        r["subject_key"]: {c: v for c, v in score_row(r, at).items() if c != "published_at"}
+        for r in lake_rows.to_pylist()
+    }
+    assert published == expected
+    assert {p["scorecard_version"] for p in published.values()} == {version}
+    assert any(p["reasons"] for p in published.values())
