@@ -26,7 +26,8 @@ __all__ = [
 ]
 
 #: Bumped when a lake table changes shape; recorded in the ``lake_meta`` table.
-LAKE_VERSION = 3
+#: 4: the verification state packs each latest check into an integer.
+LAKE_VERSION = 4
 
 _SCORE_COLUMNS = (
     "run_id VARCHAR, as_of DATE, scorecard_version VARCHAR, subject_key VARCHAR, "
@@ -115,6 +116,15 @@ def ensure_lake(engine: Engine) -> None:
         # lake version 2 kept every run whole in a table of that name
         engine.execute("migrate", "CREATE TABLE score_rows AS SELECT * FROM score_history")
         engine.execute("migrate", "DROP TABLE score_history")
+    if engine.has_table("lake_meta"):
+        recorded = engine.scalar(
+            "lake version", "SELECT max(value) FROM lake_meta WHERE key = 'lake_version'"
+        )
+        if recorded is not None and int(recorded) < 4:
+            # feature state is kept in a new shape: drop it, and with it the note of
+            # the run it held; incremental runs read records until the next full run
+            for table in state_columns():
+                engine.execute("migrate", f"DROP TABLE IF EXISTS {table}")
     for table, columns in _TABLES.items():
         engine.execute(f"create {table}", f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
     for category in CATEGORIES.values():

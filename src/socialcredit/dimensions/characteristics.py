@@ -1,5 +1,6 @@
 """Personal characteristics: verified identity, address and phone tenure,
-verified employment. The latest check of each kind counts.
+verified employment. The latest check of each kind counts; of checks observed on
+the same day, a pass counts over a fail, then the longest-held fact.
 
 Education checks are accepted as records but not scored: they would mostly
 measure opportunity, not trustworthiness.
@@ -7,7 +8,9 @@ measure opportunity, not trustworthiness.
 
 from __future__ import annotations
 
-from socialcredit.dimensions.base import FeatureDef, Part, State, Window, counting
+import datetime as dt
+
+from socialcredit.dimensions.base import FeatureDef, Part, State, Window, counting, date_literal
 
 __all__ = ["FEATURES", "KINDS", "STATE", "checks_sql", "features"]
 
@@ -61,20 +64,31 @@ FEATURES = (
 KINDS = ("identity", "address", "phone", "employment", "education")
 
 
-#: Separators of a check's ``latest`` text: key fields, then what the key orders.
-_KEY, _VALUE = "chr(31)", "chr(30)"
+#: Dates in a packed check are days since this date (proleptic Gregorian, in every
+#: engine); a field of this many days holds any date before the year 2870.
+_EPOCH, _SPAN = dt.date(1, 1, 1), 2**20
+
+
+def _days(column: str) -> str:
+    return f"date_diff('day', {date_literal(_EPOCH)}, {column})"
 
 
 def _rows(window: Window) -> str:
-    """Every counting check, with its ``latest`` text: observed date, partner and record
-    (the order the latest check is chosen by) then result and since-date. The
-    greatest text of a kind is its latest check: the separators sort below any
-    character of a date or an id, so text order is the order of those fields."""
+    """Every counting check, packed into one integer ``latest`` whose greatest value
+    of a kind is the check that counts: the latest observed date; on that day, a pass
+    before a fail; then the longest-held fact (earliest since-date). Checks observed
+    on the same day have no order between them, so the more favourable one counts.
+
+    Packed, from the most significant part: observed day, pass (one bit), and
+    ``_SPAN`` minus the since-day (0 when there is none). ``since_date`` is never
+    after ``observed_date`` (ingestion rule), so it fits its field.
+    """
     source, predicate = counting("verification", "v", window)
     return (
-        f"SELECT v.subject_key, v.kind, CAST(v.observed_date AS VARCHAR) || {_KEY} || "
-        f"v.partner_id || {_KEY} || v.record_id || {_VALUE} || v.result || {_VALUE} || "
-        f"coalesce(CAST(v.since_date AS VARCHAR), '') AS latest FROM {source} WHERE {predicate}"
+        f"SELECT v.subject_key, v.kind, CAST({_days('v.observed_date')} AS BIGINT) * "
+        f"{2 * _SPAN} + CASE WHEN v.result = 'pass' THEN {_SPAN} ELSE 0 END + "
+        f"coalesce({_SPAN} - {_days('v.since_date')}, 0) AS latest FROM {source} "
+        f"WHERE {predicate}"
     )
 
 
@@ -84,32 +98,31 @@ STATE = State(
     "v",
     _rows,
     tuple(
-        Part(f"{kind}_latest", "VARCHAR", f"max(latest) FILTER (WHERE kind = '{kind}')", "max")
+        Part(f"{kind}_latest", "BIGINT", f"max(latest) FILTER (WHERE kind = '{kind}')", "max")
         for kind in KINDS
     ),
 )
 
 
-def _result(kind: str) -> str:
-    return f"split_part(v.{kind}_latest, {_VALUE}, 2)"
-
-
-def _since(kind: str) -> str:
-    return f"CAST(nullif(split_part(v.{kind}_latest, {_VALUE}, 3), '') AS DATE)"
+def _passed(kind: str) -> str:
+    """The latest check of ``kind`` passed (NULL: there is none)."""
+    return f"(v.{kind}_latest // {_SPAN}) % 2 = 1"
 
 
 def features(window: Window) -> dict[str, str]:
     """Each feature from the state (alias ``v``)."""
+    today = (window.as_of - _EPOCH).days
 
     def passed(kind: str) -> str:
         return (
-            f"CAST(CASE WHEN v.{kind}_latest IS NULL THEN NULL WHEN {_result(kind)} = 'pass' "
+            f"CAST(CASE WHEN v.{kind}_latest IS NULL THEN NULL WHEN {_passed(kind)} "
             "THEN 1.0 ELSE 0.0 END AS DOUBLE)"
         )
 
     def held_if_passed(kind: str) -> str:
-        held = f"CAST(date_diff('day', {_since(kind)}, {window.day}) AS DOUBLE) / 365.25"
-        return f"CASE WHEN {_result(kind)} = 'pass' THEN {held} END"
+        since = f"v.{kind}_latest % {_SPAN}"  # _SPAN minus the since-day; 0: none
+        held = f"CAST({today} - ({_SPAN} - {since}) AS DOUBLE) / 365.25"
+        return f"CASE WHEN {_passed(kind)} AND {since} > 0 THEN {held} END"
 
     return {
         "pc_identity_verified": passed("identity"),
