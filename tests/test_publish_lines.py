@@ -15,13 +15,15 @@ from socialcredit.identity import SubjectKeyer
 from socialcredit.scorecard import default_spec
 from socialcredit.scoring import score_population
 from socialcredit.simulate import simulate
-from socialcredit.store import open_store
+from socialcredit.store import Store, open_store
 from socialcredit.store.models import PublishedScore
 from socialcredit.store.scores import (
     COLUMNS,
     _copy_lines,
     _escaped,
     _escaped_sql,
+    _load_and_swap,
+    _write_lines,
     publish_run,
     score_row,
 )
@@ -64,7 +66,7 @@ def test_escaped_lines_copy_back_exactly(postgres: Any, tmp_path: Path) -> None:
     store = open_store(_postgres_schema(postgres))
     raw = store.engine.raw_connection()
     try:
-        _copy_lines(raw.cursor(), "published_scores", path)
+        _copy_lines(raw.cursor(), "published_scores", path, COLUMNS)
         raw.commit()
     finally:
         raw.close()
@@ -75,28 +77,68 @@ def test_escaped_lines_copy_back_exactly(postgres: Any, tmp_path: Path) -> None:
     assert got == rows
 
 
-def test_a_run_with_an_awkward_version_publishes_exactly(
-    lake: Engine, keyer: SubjectKeyer, tmp_path: Path, postgres: Any
-) -> None:
+AWKWARD_VERSION = 'odd\tversion\\with "everything"\nin it'
+
+
+def _scored_twice(lake: Engine, keyer: SubjectKeyer, tmp_path: Path) -> tuple[str, str]:
+    """Two runs of one nation: the default scorecard, and the same under an awkward
+    version."""
     manifest = simulate(tmp_path / "feeds", citizens=120, seed=5)
     ingest_feeds(lake, keyer, tmp_path / "feeds", manifest, tmp_path / "rejections")
-    version = 'odd\tversion\\with "everything"\nin it'
-    spec = default_spec().model_copy(update={"version": version})
-    run = score_population(lake, spec)
-    store = open_store(_postgres_schema(postgres))
-    assert publish_run(store, lake, run.run_id)["published"] == run.subjects > 0
+    plain = score_population(lake, default_spec())
+    odd = default_spec().model_copy(update={"version": AWKWARD_VERSION})
+    return plain.run_id, score_population(lake, odd).run_id
+
+
+def _published(store: Store) -> dict[str, dict[str, Any]]:
     with store.session() as session:
-        published = {
+        return {
             p.subject_key: {c: getattr(p, c) for c in COLUMNS if c != "published_at"}
             for p in session.execute(select(PublishedScore)).scalars()
         }
-    store.dispose()
-    lake_rows = lake.query("rows", "SELECT * FROM score_history WHERE run_id = ?", [run.run_id])
+
+
+def _expected(lake: Engine, rows: str) -> dict[str, dict[str, Any]]:
     at = dt.datetime(2026, 1, 1)
-    expected = {
+    return {
         r["subject_key"]: {c: v for c, v in score_row(r, at).items() if c != "published_at"}
-        for r in lake_rows.to_pylist()
+        for r in lake.query("rows", rows).to_pylist()
     }
-    assert published == expected
-    assert {p["scorecard_version"] for p in published.values()} == {version}
-    assert any(p["reasons"] for p in published.values())
+
+
+def test_a_run_with_an_awkward_version_publishes_exactly(
+    lake: Engine, keyer: SubjectKeyer, tmp_path: Path, postgres: Any
+) -> None:
+    _, run_id = _scored_twice(lake, keyer, tmp_path)
+    store = open_store(_postgres_schema(postgres))
+    published = publish_run(store, lake, run_id)
+    got = _published(store)
+    with store.engine.connect() as connection:
+        defaults = connection.exec_driver_sql(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = "
+            "'published_scores' AND table_schema = current_schema() AND column_default IS NOT NULL"
+        ).scalar()
+    store.dispose()
+    assert got == _expected(lake, f"SELECT * FROM score_history WHERE run_id = '{run_id}'")
+    assert published["published"] == len(got) > 0
+    assert {p["scorecard_version"] for p in got.values()} == {AWKWARD_VERSION}
+    assert any(p["reasons"] for p in got.values())
+    assert defaults == 0, "the run's shared values went in as defaults, and left with the load"
+
+
+def test_rows_of_several_runs_are_written_whole(
+    lake: Engine, keyer: SubjectKeyer, tmp_path: Path, postgres: Any
+) -> None:
+    plain, odd = _scored_twice(lake, keyer, tmp_path)
+    mixed = (
+        f"SELECT * FROM score_rows WHERE (run_id = '{plain}' AND hash(subject_key) % 2 = 0) "
+        f"OR (run_id = '{odd}' AND hash(subject_key) % 2 = 1)"
+    )
+    lines = _write_lines(lake, mixed, dt.datetime(2026, 1, 1), [tmp_path / "a", tmp_path / "b"])
+    assert set(lines.shared) == {"as_of", "published_at"}, "versions and runs differ"
+    store = open_store(_postgres_schema(postgres))
+    _load_and_swap(store, lines)
+    got = _published(store)
+    store.dispose()
+    assert got == _expected(lake, mixed)
+    assert {p["scorecard_version"] for p in got.values()} == {"expert-2026.1", AWKWARD_VERSION}

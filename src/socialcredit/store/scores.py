@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -83,13 +84,28 @@ def _escaped_sql(column: str) -> str:
     return column
 
 
-def _write_lines(
-    lake: Engine, rows: str, published_at: dt.datetime, paths: list[Path]
-) -> tuple[int, list[Path]]:
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """Published-score rows written for COPY: how many, the files, the columns in
+    them, and the columns left out because every row has the same value (``shared``:
+    column -> value), which the table's defaults fill in instead."""
+
+    count: int
+    paths: list[Path]
+    columns: tuple[str, ...]
+    shared: dict[str, Any]
+
+
+#: columns one run's rows share (its own, or its base's, which has the same as-of
+#: date and scorecard), left out of the files when they are the same on every row
+_RUN_COLUMNS = ("as_of", "scorecard_version", "run_id")
+
+
+def _write_lines(lake: Engine, rows: str, published_at: dt.datetime, paths: list[Path]) -> Lines:
     """Write the score rows of the query ``rows`` as published-score lines in COPY's
-    text format, split by subject key over ``paths``; returns the row count and the
-    files written. Text format rather than CSV: JSON needs no quoting in it, so the
-    files are smaller and PostgreSQL parses them faster.
+    text format, split by subject key over ``paths``. Text format rather than CSV:
+    JSON needs no quoting in it, so the files are smaller and PostgreSQL parses them
+    faster. Columns with one value on every row are not written (:class:`Lines`).
 
     DuckDB builds the JSON in SQL; other engines' rows are built here, in one file.
     Only the scorecard version is free text there: subject keys and run ids are hex,
@@ -103,11 +119,25 @@ def _write_lines(
             for row in found.to_pylist():
                 published = score_row(row, published_at)
                 handle.write("\t".join(_escaped(published[c]) for c in COLUMNS) + "\n")
-        return int(found.num_rows), paths[:1]
-    counts = lake.query(
-        "dimensions", f"SELECT {', '.join(f'count(sub_{d})' for d in DIMENSIONS)} FROM ({rows}) r"
-    ).to_pylist()[0]
-    present = [d for d, n in zip(DIMENSIONS, counts.values(), strict=True) if n]
+        return Lines(int(found.num_rows), paths[:1], COLUMNS, {})
+    looked = ", ".join(
+        [f"count(sub_{d}) AS sub_{d}" for d in DIMENSIONS]
+        + [
+            f"min({c}) AS low_{c}, max({c}) AS high_{c}, count({c}) = count(*) AS all_{c}"
+            for c in _RUN_COLUMNS
+        ]
+    )
+    seen = lake.query("dimensions", f"SELECT {looked} FROM ({rows}) r").to_pylist()[0]
+    present = [d for d in DIMENSIONS if seen[f"sub_{d}"]]
+    shared: dict[str, Any] = {
+        c: seen[f"low_{c}"]
+        for c in _RUN_COLUMNS
+        if seen[f"all_{c}"] and seen[f"low_{c}"] == seen[f"high_{c}"]
+    }
+    if "as_of" in shared:
+        shared["as_of"] = shared["as_of"].isoformat()
+    shared["published_at"] = published_at
+    columns = tuple(c for c in COLUMNS if c not in shared)
     subscores = ", ".join(f"'{d}', sub_{d}" for d in present)
     reasons = ", ".join(
         f"struct_pack(feature := reason_{i}, points_lost := lost_{i})"
@@ -119,19 +149,18 @@ def _write_lines(
         f"CREATE OR REPLACE TEMP TABLE _publish AS SELECT subject_key, score, tier, "
         f"json_object({subscores}) AS subscores, {listed} AS reasons, "
         f"CAST(as_of AS VARCHAR) AS as_of, {_escaped_sql('scorecard_version')} AS "
-        f"scorecard_version, run_id, "
-        f"TIMESTAMP '{published_at.isoformat(sep=' ')}' AS published_at, "
-        f"hash(subject_key) % {len(paths)} AS stream FROM ({rows}) r",
+        f"scorecard_version, run_id, hash(subject_key) % {len(paths)} AS stream "
+        f"FROM ({rows}) r",
     )
     for i, path in enumerate(paths):
         lake.export_lines(
             "export scores",
-            f"SELECT {', '.join(COLUMNS)} FROM _publish WHERE stream = {i}",
+            f"SELECT {', '.join(columns)} FROM _publish WHERE stream = {i}",
             path,
         )
     count = int(lake.scalar("count", "SELECT count(*) FROM _publish"))
     lake.execute("clean up", "DROP TABLE IF EXISTS _publish")
-    return count, paths
+    return Lines(count, paths, columns, shared)
 
 
 def _copy_postgres(store: Store, lake: Engine, run_id: str, published_at: dt.datetime) -> int:
@@ -145,14 +174,14 @@ def _copy_postgres(store: Store, lake: Engine, run_id: str, published_at: dt.dat
     """
     quoted = run_id.replace(chr(39), chr(39) * 2)
     with tempfile.TemporaryDirectory() as folder:
-        count, paths = _write_lines(
+        lines = _write_lines(
             lake,
             f"SELECT * FROM score_history WHERE run_id = '{quoted}'",
             published_at,
             [Path(folder) / f"scores-{i}.txt" for i in range(COPY_STREAMS)],
         )
-        _load_and_swap(store, paths)
-    return count
+        _load_and_swap(store, lines)
+    return lines.count
 
 
 @contextmanager
@@ -166,21 +195,23 @@ def _transaction(store: Store) -> Iterator[Any]:
         raw.close()
 
 
-def _load_and_swap(store: Store, paths: list[Path]) -> None:
-    """COPY ``paths`` in parallel into ``published_scores_load``, index it, swap it in."""
+def _load_and_swap(store: Store, lines: Lines) -> None:
+    """COPY the files in parallel into ``published_scores_load``, index it, swap it in."""
     with _transaction(store) as cursor:
         cursor.execute("DROP TABLE IF EXISTS published_scores_load")
         cursor.execute(
             "CREATE TABLE published_scores_load (LIKE published_scores INCLUDING DEFAULTS)"
         )
+        _set_defaults(cursor, "published_scores_load", lines.shared)
 
     def copy(path: Path) -> None:
         with _transaction(store) as cursor:
-            _copy_lines(cursor, "published_scores_load", path)
+            _copy_lines(cursor, "published_scores_load", path, lines.columns)
 
-    with ThreadPoolExecutor(max_workers=len(paths)) as pool:
-        list(pool.map(copy, paths))
+    with ThreadPoolExecutor(max_workers=len(lines.paths)) as pool:
+        list(pool.map(copy, lines.paths))
     with _transaction(store) as cursor:
+        _set_defaults(cursor, "published_scores_load", dict.fromkeys(lines.shared))
         cursor.execute(
             "ALTER TABLE published_scores_load "
             "ADD CONSTRAINT published_scores_load_pkey PRIMARY KEY (subject_key)"
@@ -282,9 +313,9 @@ def _publish_changes(
     changed = f"SELECT * FROM score_rows WHERE run_id = '{quoted}' AND score IS NOT NULL"
     if store.dialect == "postgresql":
         with tempfile.TemporaryDirectory() as folder:
-            count, paths = _write_lines(lake, changed, published_at, [Path(folder) / "changes.txt"])
-            _upsert_postgres(store, paths[0], gone)
-        return count + len(gone)
+            lines = _write_lines(lake, changed, published_at, [Path(folder) / "changes.txt"])
+            _upsert_postgres(store, lines, gone)
+        return lines.count + len(gone)
     kept = [score_row(r, published_at) for r in lake.query("changes", changed).to_pylist()]
     with store.session() as session, session.begin():
         for start in range(0, len(gone), _CHUNK):
@@ -304,18 +335,36 @@ def _publish_changes(
     return len(kept) + len(gone)
 
 
-def _copy_lines(cursor: Any, table: str, path: Path) -> None:
-    """COPY a file of published-score lines (:func:`_write_lines`) into ``table``
-    (PostgreSQL, psycopg cursor)."""
+def _set_defaults(cursor: Any, table: str, values: dict[str, Any]) -> None:
+    """Give ``table``'s columns these defaults (None: no default), in one statement."""
+    from psycopg import sql
+
+    if values:
+        cursor.execute(
+            sql.SQL("ALTER TABLE {} ").format(sql.Identifier(table))
+            + sql.SQL(", ").join(
+                sql.SQL("ALTER COLUMN {} DROP DEFAULT").format(sql.Identifier(c))
+                if v is None
+                else sql.SQL("ALTER COLUMN {} SET DEFAULT {}").format(
+                    sql.Identifier(c), sql.Literal(v)
+                )
+                for c, v in values.items()
+            )
+        )
+
+
+def _copy_lines(cursor: Any, table: str, path: Path, columns: tuple[str, ...]) -> None:
+    """COPY a file of published-score lines (:func:`_write_lines`) with ``columns``
+    into ``table`` (PostgreSQL, psycopg cursor)."""
     with (
-        cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT text)") as stream,
+        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT text)") as stream,
         path.open("rb") as handle,
     ):
         while chunk := handle.read(1 << 20):
             stream.write(chunk)
 
 
-def _upsert_postgres(store: Store, path: Path, gone: list[str]) -> None:
+def _upsert_postgres(store: Store, lines: Lines, gone: list[str]) -> None:
     """COPY the changed rows into a temporary table, then upsert them and remove
     ``gone``, in one transaction."""
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "subject_key")
@@ -324,7 +373,8 @@ def _upsert_postgres(store: Store, path: Path, gone: list[str]) -> None:
             "CREATE TEMP TABLE published_changes (LIKE published_scores INCLUDING DEFAULTS) "
             "ON COMMIT DROP"
         )
-        _copy_lines(cursor, "published_changes", path)
+        _set_defaults(cursor, "published_changes", lines.shared)
+        _copy_lines(cursor, "published_changes", lines.paths[0], lines.columns)
         cursor.execute(
             f"INSERT INTO published_scores ({', '.join(COLUMNS)}) "
             f"SELECT {', '.join(COLUMNS)} FROM published_changes "
