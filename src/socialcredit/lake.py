@@ -116,15 +116,16 @@ def ensure_lake(engine: Engine) -> None:
         # lake version 2 kept every run whole in a table of that name
         engine.execute("migrate", "CREATE TABLE score_rows AS SELECT * FROM score_history")
         engine.execute("migrate", "DROP TABLE score_history")
-    if engine.has_table("lake_meta"):
-        recorded = engine.scalar(
-            "lake version", "SELECT max(value) FROM lake_meta WHERE key = 'lake_version'"
-        )
-        if recorded is not None and int(recorded) < 4:
-            # feature state is kept in a new shape: drop it, and with it the note of
-            # the run it held; incremental runs read records until the next full run
-            for table in state_columns():
-                engine.execute("migrate", f"DROP TABLE IF EXISTS {table}")
+    recorded = (
+        engine.scalar("lake version", "SELECT max(value) FROM lake_meta WHERE key = 'lake_version'")
+        if engine.has_table("lake_meta")
+        else None
+    )
+    if recorded is not None and int(recorded) < 4:
+        # feature state is kept in a new shape: drop it, and with it the note of
+        # the run it held; incremental runs read records until the next full run
+        for table in state_columns():
+            engine.execute("migrate", f"DROP TABLE IF EXISTS {table}")
     for table, columns in _TABLES.items():
         engine.execute(f"create {table}", f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
     for category in CATEGORIES.values():
@@ -147,9 +148,6 @@ def ensure_lake(engine: Engine) -> None:
         )
     engine.execute(
         "score history", f"CREATE VIEW IF NOT EXISTS score_history AS {score_history_sql()}"
-    )
-    recorded = engine.scalar(
-        "lake version", "SELECT max(value) FROM lake_meta WHERE key = 'lake_version'"
     )
     if recorded != str(LAKE_VERSION):
         engine.execute("lake version", "DELETE FROM lake_meta WHERE key = 'lake_version'")

@@ -121,7 +121,8 @@ def _write_lines(lake: Engine, rows: str, published_at: dt.datetime, paths: list
                 handle.write("\t".join(_escaped(published[c]) for c in COLUMNS) + "\n")
         return Lines(int(found.num_rows), paths[:1], COLUMNS, {})
     looked = ", ".join(
-        [f"count(sub_{d}) AS sub_{d}" for d in DIMENSIONS]
+        ["count(*) AS n"]
+        + [f"count(sub_{d}) AS sub_{d}" for d in DIMENSIONS]
         + [
             f"min({c}) AS low_{c}, max({c}) AS high_{c}, count({c}) = count(*) AS all_{c}"
             for c in _RUN_COLUMNS
@@ -143,14 +144,21 @@ def _write_lines(lake: Engine, rows: str, published_at: dt.datetime, paths: list
         f"struct_pack(feature := reason_{i}, points_lost := lost_{i})"
         for i in range(1, MAX_REASONS + 1)
     )
-    listed = f"to_json(list_filter([{reasons}], lambda r: r.feature IS NOT NULL))"
+    made = {  # each written column; only what the files hold is computed
+        "subject_key": "subject_key",
+        "score": "score",
+        "tier": "tier",
+        "subscores": f"json_object({subscores})",
+        "reasons": f"to_json(list_filter([{reasons}], lambda r: r.feature IS NOT NULL))",
+        "as_of": "CAST(as_of AS VARCHAR)",
+        "scorecard_version": _escaped_sql("scorecard_version"),
+        "run_id": "run_id",
+    }
     lake.execute(
         "export scores",
-        f"CREATE OR REPLACE TEMP TABLE _publish AS SELECT subject_key, score, tier, "
-        f"json_object({subscores}) AS subscores, {listed} AS reasons, "
-        f"CAST(as_of AS VARCHAR) AS as_of, {_escaped_sql('scorecard_version')} AS "
-        f"scorecard_version, run_id, hash(subject_key) % {len(paths)} AS stream "
-        f"FROM ({rows}) r",
+        f"CREATE OR REPLACE TEMP TABLE _publish AS SELECT "
+        f"{', '.join(f'{made[c]} AS {c}' for c in columns)}, "
+        f"hash(subject_key) % {len(paths)} AS stream FROM ({rows}) r",
     )
     for i, path in enumerate(paths):
         lake.export_lines(
@@ -158,9 +166,8 @@ def _write_lines(lake: Engine, rows: str, published_at: dt.datetime, paths: list
             f"SELECT {', '.join(columns)} FROM _publish WHERE stream = {i}",
             path,
         )
-    count = int(lake.scalar("count", "SELECT count(*) FROM _publish"))
     lake.execute("clean up", "DROP TABLE IF EXISTS _publish")
-    return Lines(count, paths, columns, shared)
+    return Lines(int(seen["n"]), paths, columns, shared)
 
 
 def _copy_postgres(store: Store, lake: Engine, run_id: str, published_at: dt.datetime) -> int:
