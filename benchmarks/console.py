@@ -60,14 +60,14 @@ def _prepare(ws: Path) -> dict[str, str]:
     """Runs, published scores, disputes and keys; kept in DIR/console-keys.json."""
     from sqlalchemy import text
 
-    from socialcredit.disputes import open_dispute
+    from socialcredit.lake.workspace import Workspace
+    from socialcredit.publish.scores import publish_run
+    from socialcredit.rights.disputes import open_dispute
     from socialcredit.scorecard import default_spec
-    from socialcredit.scoring import score_population
+    from socialcredit.scoring.runs import score_population
     from socialcredit.settings import Settings
     from socialcredit.store import keys
     from socialcredit.store.models import Partner
-    from socialcredit.store.scores import publish_run
-    from socialcredit.workspace import Workspace
 
     space = Workspace.open(Settings(workspace=ws))
     lake = space.engine()
@@ -301,8 +301,8 @@ def main() -> None:
 
 
 def _people(ws: Path) -> int:
+    from socialcredit.lake.workspace import Workspace
     from socialcredit.settings import Settings
-    from socialcredit.workspace import Workspace
 
     space = Workspace.open(Settings(workspace=ws))
     count: Any = space.engine().scalar(

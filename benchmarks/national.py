@@ -57,7 +57,7 @@ print(json.dumps({"records": m["records"], "feeds": len(m["feeds"])}))
 import json, sys
 from pathlib import Path
 from socialcredit.settings import Settings
-from socialcredit.workspace import Workspace
+from socialcredit.lake.workspace import Workspace
 from socialcredit.ingest import ingest_file
 root = Path(sys.argv[1])
 ws = Workspace.open(Settings(workspace=root / "ws"), mode="demo")
@@ -80,7 +80,7 @@ import json, sys, uuid
 from pathlib import Path
 import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
 from socialcredit.settings import Settings
-from socialcredit.workspace import Workspace
+from socialcredit.lake.workspace import Workspace
 from socialcredit.ingest import ingest_file
 root = Path(sys.argv[1])
 feed = pq.read_table(root / "feeds" / "s0" / "river-grid-utility.payment.parquet")
@@ -103,8 +103,8 @@ print(json.dumps({"people": len(chosen), "records": r.accepted}))
 import json, sys
 from pathlib import Path
 from socialcredit.settings import Settings
-from socialcredit.workspace import Workspace
-from socialcredit.scoring import score_population
+from socialcredit.lake.workspace import Workspace
+from socialcredit.scoring.runs import score_population
 from socialcredit.scorecard import default_spec
 ws = Workspace.open(Settings(workspace=Path(sys.argv[1]) / "ws"))
 run = score_population(ws.engine(), default_spec(), since="last")
@@ -116,8 +116,8 @@ print(json.dumps({"recomputed": run.recomputed, "subjects": run.subjects,
 import datetime as dt, json, sys
 from pathlib import Path
 from socialcredit.settings import Settings
-from socialcredit.workspace import Workspace
-from socialcredit.scoring import score_population
+from socialcredit.lake.workspace import Workspace
+from socialcredit.scoring.runs import score_population
 from socialcredit.scorecard import default_spec
 ws = Workspace.open(Settings(workspace=Path(sys.argv[1]) / "ws"))
 run = score_population(ws.engine(), default_spec(), as_of=dt.date.fromisoformat(sys.argv[2]))
@@ -128,9 +128,9 @@ print(json.dumps({"subjects": run.subjects, "digest": run.scores_digest[:16]}))
 import json, sys
 from pathlib import Path
 from socialcredit.settings import Settings
-from socialcredit.workspace import Workspace
+from socialcredit.lake.workspace import Workspace
 from socialcredit.store import open_store
-from socialcredit.store.scores import publish_run
+from socialcredit.publish.scores import publish_run
 ws = Workspace.open(Settings(workspace=Path(sys.argv[1]) / "ws"))
 store = open_store(sys.argv[2])
 result = publish_run(store, ws.engine())
@@ -142,8 +142,8 @@ print(json.dumps({"published": result["published"], "changed": result["changed"]
 import json, sys
 from pathlib import Path
 from socialcredit.settings import Settings
-from socialcredit.workspace import Workspace
-from socialcredit.fairness import TIER_CUTOFFS, fairness_report
+from socialcredit.lake.workspace import Workspace
+from socialcredit.monitoring.fairness import TIER_CUTOFFS, fairness_report
 from socialcredit.decisions import default_policy
 from socialcredit.decisions.policy import approval_cutoffs
 ws = Workspace.open(Settings(workspace=Path(sys.argv[1]) / "ws"))

@@ -36,7 +36,7 @@ print(json.dumps({"records": m["records"], "feeds": len(m["feeds"])}))
 import json, sys
 from pathlib import Path
 from socialcredit.settings import Settings
-from socialcredit.workspace import Workspace
+from socialcredit.lake.workspace import Workspace
 from socialcredit.ingest import ingest_file
 root = Path(sys.argv[1])
 manifest = json.loads((root / "feeds" / "manifest.json").read_text())
@@ -55,8 +55,8 @@ print(json.dumps({"records": rows, "accepted": accepted}))
 import json, sys
 from pathlib import Path
 from socialcredit.settings import Settings
-from socialcredit.workspace import Workspace
-from socialcredit.scoring import score_population
+from socialcredit.lake.workspace import Workspace
+from socialcredit.scoring.runs import score_population
 from socialcredit.scorecard import default_spec
 ws = Workspace.open(Settings(workspace=Path(sys.argv[1]) / "ws"))
 run = score_population(ws.engine(), default_spec())
@@ -67,8 +67,8 @@ print(json.dumps({"subjects": run.subjects, "digest": run.scores_digest[:16]}))
 import json, sys
 from pathlib import Path
 from socialcredit.settings import Settings
-from socialcredit.workspace import Workspace
-from socialcredit.fairness import fairness_report
+from socialcredit.lake.workspace import Workspace
+from socialcredit.monitoring.fairness import fairness_report
 ws = Workspace.open(Settings(workspace=Path(sys.argv[1]) / "ws"))
 report = fairness_report(ws.engine())
 ws.close()

@@ -105,12 +105,12 @@ def main() -> None:
     os.environ["SOCIALCREDIT_SUBJECT_KEY_SECRET"] = "bench"
     root = Path(tempfile.mkdtemp(prefix="socialcredit-service-"))
 
+    from socialcredit.lake.workspace import Workspace
+    from socialcredit.publish.scores import publish_run
     from socialcredit.settings import Settings
     from socialcredit.simulate import simulate
     from socialcredit.store.keys import create_key
     from socialcredit.store.models import Consent, Partner
-    from socialcredit.store.scores import publish_run
-    from socialcredit.workspace import Workspace
 
     store_url = _schema_url(options.postgres)
     space = Workspace.open(

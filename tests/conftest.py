@@ -15,9 +15,9 @@ import pytest
 from socialcredit.engines import Engine, connect
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import BatchReport, ingest_file
-from socialcredit.lake import ensure_lake
+from socialcredit.lake.schema import ensure_lake
 from socialcredit.scorecard import default_spec
-from socialcredit.scoring import ScoreRun, score_population
+from socialcredit.scoring.runs import ScoreRun, score_population
 from socialcredit.simulate import simulate
 
 SECRET = "test-secret"

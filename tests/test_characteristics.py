@@ -8,12 +8,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from socialcredit.dimensions import features_sql
 from socialcredit.engines import Engine
+from socialcredit.features import features_sql
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import ingest_file
 from socialcredit.scorecard import default_spec
-from socialcredit.scoring import score_population
+from socialcredit.scoring.runs import score_population
 from tests.ingest.helpers import resident, row, write_csv
 
 AS_OF = dt.date(2026, 6, 30)
@@ -104,8 +104,8 @@ def _rows(lake: Engine, run_id: str) -> list[dict[str, Any]]:
 def test_a_version_3_lake_drops_its_text_state_and_rescores_from_records(
     lake: Engine, keyer: SubjectKeyer, tmp_path: Path
 ) -> None:
-    from socialcredit.lake import ensure_lake
-    from socialcredit.state import state_run
+    from socialcredit.lake.schema import ensure_lake
+    from socialcredit.lake.state import state_run
 
     _ingest(lake, keyer, tmp_path, "first", [row("verification", "a1", resident(1))])
     full = score_population(lake, default_spec(), as_of=AS_OF)

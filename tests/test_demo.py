@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from socialcredit.demo import run_demo
 from socialcredit.errors import ConfigurationError
 from socialcredit.settings import Settings
+from socialcredit.simulate.demo import run_demo
 
 
 @pytest.mark.slow

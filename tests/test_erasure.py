@@ -20,18 +20,18 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 
-from socialcredit.changes import note_change
-from socialcredit.erasure import erase_expired, erase_person
 from socialcredit.errors import NotFoundError
+from socialcredit.lake.changes import note_change
+from socialcredit.lake.workspace import Workspace
+from socialcredit.publish.scores import publish_run
+from socialcredit.rights.erasure import erase_expired, erase_person
 from socialcredit.scorecard import default_spec
-from socialcredit.scoring import score_population
+from socialcredit.scoring.runs import score_population
 from socialcredit.settings import Settings
 from socialcredit.simulate import simulate
 from socialcredit.store import Store, audit, keys, open_store
 from socialcredit.store.erasure import erase_person_from_store
 from socialcredit.store.models import Consent
-from socialcredit.store.scores import publish_run
-from socialcredit.workspace import Workspace
 from tests.conftest import ingest_feeds
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
-from socialcredit.fairness import TIER_CUTOFFS, fairness_report
-from socialcredit.fairness_page import fairness_html
+from socialcredit.monitoring.fairness import TIER_CUTOFFS, fairness_report
+from socialcredit.monitoring.fairness_page import fairness_html
 from tests.conftest import NATION_CITIZENS, Nation
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from socialcredit.errors import ForbiddenDataError
-from socialcredit.forbidden import CATEGORIES, ensure_allowed, match
+from socialcredit.records.forbidden import CATEGORIES, ensure_allowed, match
 
 
 @pytest.mark.parametrize(

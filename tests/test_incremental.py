@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from socialcredit.disputes import answer_dispute, open_dispute
 from socialcredit.engines import Engine
-from socialcredit.erasure import erase_person
 from socialcredit.errors import IdentityError, InputError, NotFoundError
 from socialcredit.identity import SubjectKeyer, parse
 from socialcredit.ingest import ingest_file
 from socialcredit.records import CATEGORIES
+from socialcredit.rights.disputes import answer_dispute, open_dispute
+from socialcredit.rights.erasure import erase_person
 from socialcredit.scorecard import default_spec
-from socialcredit.scoring import score_population, scores_digest
+from socialcredit.scoring.runs import score_population, scores_digest
 from socialcredit.simulate import simulate
 from socialcredit.store import open_store
 
@@ -121,12 +121,12 @@ def test_incremental_equals_full(
 
     stored = _stored_digests_match(lake)
     # The late records touch a quarter of this small nation: allow up to half as changes.
-    monkeypatch.setattr("socialcredit.scoring.DELTA_SHARE", 0.5)
+    monkeypatch.setattr("socialcredit.scoring.runs.DELTA_SHARE", 0.5)
     incremental = score_population(lake, spec, since=first.run_id)  # from the kept state
     # From the same run again: the state now holds the incremental run, so this one
     # recomputes the changed people from all their records instead. Over a quarter
     # changed, it is written whole (the default share).
-    monkeypatch.setattr("socialcredit.scoring.DELTA_SHARE", 0.25)
+    monkeypatch.setattr("socialcredit.scoring.runs.DELTA_SHARE", 0.25)
     from_records = score_population(lake, spec, since=first.run_id)
     full = score_population(lake, spec, as_of=as_of)
     assert stored, "the erasure took the person out of the first run's digest"

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from socialcredit.dimensions import features_sql
-from socialcredit.disputes import answer_dispute, open_dispute
+from socialcredit.features import features_sql
 from socialcredit.ingest import ingest_file
-from socialcredit.notice import counts_from, notice_cutoff
-from socialcredit.report import pending_records
+from socialcredit.lake.workspace import Workspace
+from socialcredit.publish.scores import publish_run
+from socialcredit.rights.disputes import answer_dispute, open_dispute
+from socialcredit.rights.report import pending_records
 from socialcredit.scorecard import default_spec, evaluate
-from socialcredit.scoring import score_population
+from socialcredit.scoring.notice import counts_from, notice_cutoff
+from socialcredit.scoring.runs import score_population
 from socialcredit.settings import Settings
-from socialcredit.store.scores import publish_run
-from socialcredit.workspace import Workspace
 from tests.ingest.helpers import PERSON_A, row, write_csv
 
 MONDAY = dt.date(2026, 6, 1)

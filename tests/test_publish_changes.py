@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 
 from socialcredit.engines import Engine
 from socialcredit.identity import SubjectKeyer
+from socialcredit.publish.scores import publish_run
 from socialcredit.scorecard import default_spec
-from socialcredit.scoring import score_population
+from socialcredit.scoring.runs import score_population
 from socialcredit.simulate import simulate
 from socialcredit.store import Store, open_store
 from socialcredit.store.models import PublishedScore
-from socialcredit.store.scores import publish_run
 from tests.api.conftest import _postgres_schema
 from tests.conftest import ingest_feeds
 
@@ -47,7 +47,7 @@ def test_an_incremental_run_publishes_only_its_changes(
     stores: list[Store],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("socialcredit.scoring.DELTA_SHARE", 0.9)  # keep it a delta
+    monkeypatch.setattr("socialcredit.scoring.runs.DELTA_SHARE", 0.9)  # keep it a delta
     manifest = simulate(tmp_path / "feeds", citizens=300, seed=4)
     early, late = manifest["feeds"][:-1], manifest["feeds"][-1:]
     ingest_feeds(lake, keyer, tmp_path / "feeds", {"feeds": early}, tmp_path / "rejections")

@@ -12,12 +12,7 @@ from sqlalchemy import select
 
 from socialcredit.engines import Engine, connect
 from socialcredit.identity import SubjectKeyer
-from socialcredit.scorecard import default_spec
-from socialcredit.scoring import score_population
-from socialcredit.simulate import simulate
-from socialcredit.store import Store, open_store
-from socialcredit.store.models import PublishedScore
-from socialcredit.store.scores import (
+from socialcredit.publish.scores import (
     COLUMNS,
     _copy_lines,
     _escaped,
@@ -27,6 +22,11 @@ from socialcredit.store.scores import (
     publish_run,
     score_row,
 )
+from socialcredit.scorecard import default_spec
+from socialcredit.scoring.runs import score_population
+from socialcredit.simulate import simulate
+from socialcredit.store import Store, open_store
+from socialcredit.store.models import PublishedScore
 from tests.api.conftest import _postgres_schema
 from tests.conftest import ingest_feeds
 

@@ -5,7 +5,7 @@ import csv
 import pytest
 
 from socialcredit.errors import IdentityError, NotFoundError
-from socialcredit.report import build_report
+from socialcredit.rights.report import build_report
 from tests.conftest import Nation
 from tests.ingest.helpers import resident
 

@@ -8,10 +8,11 @@ import random
 
 import pytest
 
-from socialcredit.dimensions import DIMENSIONS, features_sql
 from socialcredit.errors import NotFoundError, SpecError
+from socialcredit.features import DIMENSIONS, features_sql
 from socialcredit.scorecard import MAX_REASONS, default_spec, evaluate
-from socialcredit.scoring import latest_observed, score_population, stored_scorecard
+from socialcredit.scoring.runs import latest_observed, score_population
+from socialcredit.scoring.versions import stored_scorecard
 from tests.conftest import NATION_CITIZENS, Nation
 
 
@@ -77,7 +78,7 @@ def test_scores_digest_sums_the_md5_halves_of_each_line() -> None:
 
     import pyarrow as pa
 
-    from socialcredit.scoring import scores_digest
+    from socialcredit.scoring.runs import scores_digest
 
     rows = [("b2", 640, "good"), ("a1", 512, "poor"), ("c3", 701, "excellent")]
     hashes = [hashlib.md5(f"{k},{s},{t}".encode()).digest() for k, s, t in rows]
@@ -102,8 +103,8 @@ def test_scores_digest_sums_the_md5_halves_of_each_line() -> None:
 def test_the_engine_computes_the_same_digest(lake) -> None:  # type: ignore[no-untyped-def]
     import pyarrow as pa
 
-    from socialcredit.digest import digest
-    from socialcredit.scoring import scores_digest
+    from socialcredit.scoring.digest import digest
+    from socialcredit.scoring.runs import scores_digest
 
     rows = pa.table(
         {

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from socialcredit.errors import ConfigurationError
+from socialcredit.lake.workspace import Workspace
 from socialcredit.settings import Settings
-from socialcredit.workspace import Workspace
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

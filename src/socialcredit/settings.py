@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from socialcredit.profiles import PROFILES, ProfileName
+from socialcredit.rights.profiles import PROFILES, ProfileName
 
 __all__ = ["Settings"]
 
@@ -50,7 +50,7 @@ class Settings(BaseSettings):
         default="cn",
         description="Jurisdiction profile: cn, eu or us. Sets the defaults of consent_required, "
         "legal_basis_required, dispute_deadline_days, notice_working_days and "
-        "review_deadline_days (docs: socialcredit.profiles); each can still be set.",
+        "review_deadline_days (docs: socialcredit.rights.profiles); each can still be set.",
     )
     legal_basis_required: bool = Field(
         default=False,

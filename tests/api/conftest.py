@@ -18,14 +18,14 @@ from socialcredit.api import create_app
 from socialcredit.api.auth import PURPOSES
 from socialcredit.errors import IdentityError
 from socialcredit.identity import parse
+from socialcredit.lake.workspace import Workspace
+from socialcredit.publish.scores import publish_run
 from socialcredit.scorecard import default_spec
-from socialcredit.scoring import score_population
+from socialcredit.scoring.runs import score_population
 from socialcredit.settings import Settings
 from socialcredit.simulate import simulate
 from socialcredit.store import keys
 from socialcredit.store.models import Consent, Partner, PublishedScore
-from socialcredit.store.scores import publish_run
-from socialcredit.workspace import Workspace
 from tests.conftest import POSTGRES_URL, ingest_feeds
 
 SECRET = "service-test-secret"

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from socialcredit.disputes import expire_disputes
+from socialcredit.rights.disputes import expire_disputes
 from socialcredit.store import audit
 from tests.api.conftest import Service
 from tests.ingest.helpers import row, write_csv

@@ -25,14 +25,14 @@ import pytest
 import uvicorn
 
 from socialcredit.api import create_app
+from socialcredit.lake.workspace import Workspace
+from socialcredit.publish.scores import publish_run
 from socialcredit.scorecard import ScorecardSpec, default_spec
-from socialcredit.scoring import score_population
+from socialcredit.scoring.runs import score_population
 from socialcredit.settings import Settings
 from socialcredit.simulate import simulate
 from socialcredit.store import keys
 from socialcredit.store.models import Partner
-from socialcredit.store.scores import publish_run
-from socialcredit.workspace import Workspace
 from tests.conftest import ingest_feeds
 
 SECRET = "console-test-secret"

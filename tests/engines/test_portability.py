@@ -15,9 +15,9 @@ from sqlglot.errors import ErrorLevel
 from socialcredit.engines import connect
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import ingest_file
-from socialcredit.lake import ensure_lake
+from socialcredit.lake.schema import ensure_lake
 from socialcredit.scorecard import default_spec
-from socialcredit.scoring import score_population
+from socialcredit.scoring.runs import score_population
 from socialcredit.simulate import simulate
 
 #: Spark SQL functions (Spark 3.5 built-ins) the pipeline may use.

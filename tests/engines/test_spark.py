@@ -22,13 +22,13 @@ from sqlalchemy import select
 from socialcredit.engines import Engine, connect
 from socialcredit.errors import ConfigurationError, EngineError
 from socialcredit.identity import SubjectKeyer
-from socialcredit.lake import ensure_lake
+from socialcredit.lake.schema import ensure_lake
+from socialcredit.publish.scores import publish_run
 from socialcredit.scorecard import default_spec
-from socialcredit.scoring import ScoreRun, score_population
+from socialcredit.scoring.runs import ScoreRun, score_population
 from socialcredit.simulate import simulate
 from socialcredit.store import open_store
 from socialcredit.store.models import PublishedScore
-from socialcredit.store.scores import publish_run
 from tests.api.conftest import _postgres_schema
 from tests.conftest import SECRET, ingest_feeds
 

@@ -11,7 +11,7 @@ from socialcredit.engines import connect
 from socialcredit.errors import IdentityError
 from socialcredit.identity import SubjectKeyer, check_character, parse
 from socialcredit.identity import sql as id_sql
-from socialcredit.lake import ensure_lake
+from socialcredit.lake.schema import ensure_lake
 from socialcredit.simulate.people import make_population
 from tests.identity.test_resident_id import stdnum_valid
 

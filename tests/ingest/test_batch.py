@@ -254,7 +254,7 @@ def test_subjects_keep_only_fairness_attributes(
 
 def test_raw_resident_ids_never_reach_the_lake_file(keyer: SubjectKeyer, tmp_path: Path) -> None:
     from socialcredit.engines import connect
-    from socialcredit.lake import ensure_lake
+    from socialcredit.lake.schema import ensure_lake
 
     people = [resident(i) for i in range(1, 60)]
     engine = connect(f"duckdb://{tmp_path / 'lake.duckdb'}")

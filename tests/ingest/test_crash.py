@@ -15,7 +15,7 @@ import pytest
 from socialcredit.engines import connect
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import ingest_file
-from socialcredit.lake import ensure_lake
+from socialcredit.lake.schema import ensure_lake
 from socialcredit.simulate import simulate
 
 SCRIPT = """
@@ -24,7 +24,7 @@ from pathlib import Path
 from socialcredit.engines import connect
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import ingest_file
-from socialcredit.lake import ensure_lake
+from socialcredit.lake.schema import ensure_lake
 engine = connect("duckdb://" + sys.argv[1])
 ensure_lake(engine)
 print("ready", flush=True)

@@ -115,7 +115,7 @@ def test_spec_using_protected_attributes_may_not_score_people(name: str, term: s
 
 
 def test_protected_attributes_refuse_population_scoring(lake) -> None:  # type: ignore[no-untyped-def]
-    from socialcredit.scoring import score_population
+    from socialcredit.scoring.runs import score_population
 
     with pytest.raises(SpecError, match="protected"):
         score_population(lake, ScorecardSpec.from_json(_with_feature("age_band")))

@@ -15,10 +15,10 @@ from socialcredit.api.errors import install_error_handlers
 from socialcredit.api.routes import citizens, console_data, decisions, operators, partners
 from socialcredit.api.state import ServiceState
 from socialcredit.console import mount_console
-from socialcredit.profiles import LEGAL_BASES
+from socialcredit.lake.workspace import Workspace
+from socialcredit.rights.profiles import LEGAL_BASES
 from socialcredit.settings import Settings
 from socialcredit.store.audit import AuditWriter
-from socialcredit.workspace import Workspace
 
 __all__ = ["create_app"]
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from socialcredit.engines import Engine
 from socialcredit.identity import SubjectKeyer
+from socialcredit.lake.workspace import Workspace
 from socialcredit.settings import Settings
 from socialcredit.store import Store
-from socialcredit.workspace import Workspace
 
 __all__ = ["ServiceState"]
 

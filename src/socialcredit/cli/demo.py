@@ -18,9 +18,9 @@ from socialcredit.cli.common import (
     progress_bar,
     settings_for,
 )
-from socialcredit.demo import DEFAULT_CITIZENS, DEFAULT_SEED, DemoHooks, run_demo
 from socialcredit.scorecard import TIERS
 from socialcredit.simulate import feed_names
+from socialcredit.simulate.demo import DEFAULT_CITIZENS, DEFAULT_SEED, DemoHooks, run_demo
 
 
 def demo_command(

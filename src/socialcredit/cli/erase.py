@@ -17,9 +17,9 @@ from socialcredit.cli.common import (
     out,
     settings_for,
 )
-from socialcredit.erasure import erase_expired, erase_person
 from socialcredit.errors import InputError
-from socialcredit.workspace import Workspace
+from socialcredit.lake.workspace import Workspace
+from socialcredit.rights.erasure import erase_expired, erase_person
 
 
 def erase_command(

@@ -21,15 +21,15 @@ from socialcredit.cli.common import (
 from socialcredit.decisions.policy import approval_cutoffs, default_policy
 from socialcredit.decisions.store import live_policy
 from socialcredit.errors import InputError
-from socialcredit.fairness import (
+from socialcredit.lake.workspace import Workspace
+from socialcredit.monitoring.fairness import (
     FOUR_FIFTHS,
     MIN_GROUP,
     TIER_CUTOFFS,
     FairnessReport,
     fairness_report,
 )
-from socialcredit.fairness_page import fairness_html
-from socialcredit.workspace import Workspace
+from socialcredit.monitoring.fairness_page import fairness_html
 
 
 def fairness_command(

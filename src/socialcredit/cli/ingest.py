@@ -23,8 +23,8 @@ from socialcredit.cli.common import (
 )
 from socialcredit.errors import InputError, SocialCreditError
 from socialcredit.ingest import ingest_file
+from socialcredit.lake.workspace import Workspace
 from socialcredit.records import CATEGORIES
-from socialcredit.workspace import Workspace
 
 
 def _advance(bar: Progress, task: TaskID, _step: str) -> None:

@@ -23,6 +23,7 @@ from socialcredit.cli.common import (
 )
 from socialcredit.engines import Engine, connect
 from socialcredit.errors import InputError
+from socialcredit.lake.workspace import Workspace
 from socialcredit.scorecard import ScorecardSpec, default_spec, load_spec
 from socialcredit.scorecard.batch import ROWS, load_rows, score_rows
 from socialcredit.scorecard.compare import compare_scores
@@ -35,7 +36,6 @@ from socialcredit.scorecard.tabular import (
     target_values,
 )
 from socialcredit.scorecard.train import ScorecardTrainer
-from socialcredit.workspace import Workspace
 
 app = typer.Typer(
     help="Train scorecards from outcomes, evaluate, compare and publish them.",
@@ -280,7 +280,7 @@ def publish_command(
     Versions are immutable; a scorecard using protected attributes or reading
     columns the platform does not compute is refused.
     """
-    from socialcredit.scoring import publish_scorecard
+    from socialcredit.scoring.versions import publish_scorecard
 
     settings = settings_for(workspace, engine)
 
@@ -312,7 +312,7 @@ def dataset_command(
     """
     import datetime as dt
 
-    from socialcredit.scoring import training_dataset
+    from socialcredit.scoring.datasets import training_dataset
 
     settings = settings_for(workspace, engine)
 

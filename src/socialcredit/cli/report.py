@@ -18,9 +18,9 @@ from socialcredit.cli.common import (
     out,
     settings_for,
 )
-from socialcredit.export import report_html
-from socialcredit.report import build_report
-from socialcredit.workspace import Workspace
+from socialcredit.lake.workspace import Workspace
+from socialcredit.rights.export import report_html
+from socialcredit.rights.report import build_report
 
 
 def report_command(

@@ -20,9 +20,10 @@ from socialcredit.cli.common import (
     settings_for,
 )
 from socialcredit.errors import InputError
+from socialcredit.lake.workspace import Workspace
 from socialcredit.scorecard import TIERS, default_spec, load_spec
-from socialcredit.scoring import ScoreRun, live_scorecard, score_population
-from socialcredit.workspace import Workspace
+from socialcredit.scoring.runs import ScoreRun, score_population
+from socialcredit.scoring.versions import live_scorecard
 
 
 def score_command(

@@ -18,7 +18,7 @@ from socialcredit.cli.common import (
     settings_for,
 )
 from socialcredit.errors import InputError
-from socialcredit.workspace import Workspace
+from socialcredit.lake.workspace import Workspace
 
 Kind = Literal["partner", "operator", "citizen"]
 partners_app = typer.Typer(help="Register partner institutions.", no_args_is_help=True)
@@ -72,7 +72,7 @@ def publish_command(
     over its base run (or an earlier incremental run on it) writes only the people
     it changed.
     """
-    from socialcredit.store.scores import publish_run
+    from socialcredit.publish.scores import publish_run
 
     result = _with_workspace(
         workspace, engine, as_json, lambda space: publish_run(space.store(), space.engine(), run)
@@ -251,7 +251,7 @@ def disputes_expire(
     as_json: JsonOpt = False,
 ) -> None:
     """Resolve every dispute past its deadline in the person's favour (run daily)."""
-    from socialcredit.disputes import expire_disputes
+    from socialcredit.rights.disputes import expire_disputes
 
     result = _with_workspace(
         workspace,

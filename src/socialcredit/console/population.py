@@ -10,8 +10,8 @@ import math
 from typing import Any
 
 from socialcredit.console.runcache import RunCache
-from socialcredit.dimensions import FEATURES
 from socialcredit.engines import Engine
+from socialcredit.features import FEATURES
 from socialcredit.identity import province_name
 from socialcredit.scorecard import MAX_REASONS, TIERS
 

@@ -9,8 +9,8 @@ import numpy as np
 
 from socialcredit.console.population import query_rows
 from socialcredit.console.runcache import RunCache
-from socialcredit.dimensions import FEATURES
 from socialcredit.engines import Engine
+from socialcredit.features import FEATURES
 from socialcredit.scorecard import ScorecardSpec
 from socialcredit.scorecard.compare import compare_scores
 

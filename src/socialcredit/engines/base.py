@@ -127,9 +127,9 @@ class Engine(ABC):
         return []
 
     def hash_line_sums(self, step: str, sql: str, params: Sequence[Any] = ()) -> tuple[int, int]:
-        """:mod:`socialcredit.digest` sums over the rows of ``sql`` (``subject_key``,
+        """:mod:`socialcredit.scoring.digest` sums over the rows of ``sql`` (``subject_key``,
         ``score``, ``tier``); engines that can hash in SQL override this."""
-        from socialcredit.digest import sums_of_rows
+        from socialcredit.scoring.digest import sums_of_rows
 
         return sums_of_rows(self.query(step, sql, params))
 

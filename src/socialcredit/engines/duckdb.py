@@ -98,7 +98,7 @@ class DuckDBEngine(Engine):
             self.con.unregister("_arrow_in")
 
     def hash_line_sums(self, step: str, sql: str, params: Sequence[Any] = ()) -> tuple[int, int]:
-        from socialcredit.digest import line_sql
+        from socialcredit.scoring.digest import line_sql
 
         half = "CAST(CAST('0x' || substr(h, {start}, 16) AS UBIGINT) AS HUGEINT)"
         found = self.query(

@@ -23,10 +23,10 @@ import pyarrow as pa
 
 from socialcredit.engines import Engine, FileFormat, LoadedFile
 from socialcredit.errors import InputError, SchemaError, UnreadableFileError
-from socialcredit.forbidden import ensure_allowed
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest.validate import checked_sql, describe, identities_sql
 from socialcredit.records import Category, category
+from socialcredit.records.forbidden import ensure_allowed
 
 __all__ = ["BatchReport", "detect_format", "ingest_file"]
 

@@ -1,17 +1,18 @@
 """Record categories partners furnish, one module per category.
 
 Only categories about a person's own obligations and verified facts are
-accepted: payments, contracts, judgments and verifications.
+accepted. Each is one module of :mod:`socialcredit.records.categories`, picked up
+here.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from socialcredit.errors import InputError
-from socialcredit.records.contract import CONTRACT
-from socialcredit.records.judgment import JUDGMENT
-from socialcredit.records.payment import PAYMENT
+from socialcredit.records import categories as _package
 from socialcredit.records.schema import COMMON_FIELDS, Category, Field, Rule, json_schema
-from socialcredit.records.verification import VERIFICATION
 
 __all__ = [
     "CATEGORIES",
@@ -23,7 +24,19 @@ __all__ = [
     "json_schema",
 ]
 
-CATEGORIES: dict[str, Category] = {c.name: c for c in (PAYMENT, CONTRACT, JUDGMENT, VERIFICATION)}
+
+def _discover() -> tuple[Category, ...]:
+    found = []
+    for info in pkgutil.iter_modules(_package.__path__):
+        module = importlib.import_module(f"{_package.__name__}.{info.name}")
+        declared = getattr(module, "CATEGORY", None)
+        if isinstance(declared, Category):
+            found.append(declared)
+    return tuple(sorted(found, key=lambda c: (c.order, c.name)))
+
+
+#: category name -> its declaration, every module of :mod:`socialcredit.records.categories`
+CATEGORIES: dict[str, Category] = {c.name: c for c in _discover()}
 
 
 def category(name: str) -> Category:

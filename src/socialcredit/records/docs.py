@@ -10,8 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-from socialcredit.forbidden import CATEGORIES as FORBIDDEN
 from socialcredit.records import CATEGORIES, json_schema
+from socialcredit.records.forbidden import CATEGORIES as FORBIDDEN
 
 __all__ = ["records_markdown", "write_docs"]
 
@@ -42,7 +42,7 @@ def records_markdown() -> str:
     lines += [
         "",
         "Names are matched on their words and common synonyms, in English and Chinese",
-        "(`socialcredit/forbidden.py` lists them).",
+        "(`socialcredit/records/forbidden.py` lists them).",
         "",
         "Only records of a person's own obligations and verified facts are accepted. There is",
         "no category for purchases, leisure time or contacts between people: the platform does",

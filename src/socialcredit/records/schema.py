@@ -87,6 +87,8 @@ class Category:
     #: SQL over a record (alias ``{a}``): TRUE when the record counts against the
     #: person, so that it waits out the notice period before it counts
     negative: str = "FALSE"
+    #: position among the categories (lake tables, schema listings)
+    order: int = 0
 
     @property
     def all_fields(self) -> tuple[Field, ...]:

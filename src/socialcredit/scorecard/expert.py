@@ -60,7 +60,7 @@ EXPERT: dict[str, tuple[str, tuple[float, ...], tuple[float, ...], float]] = {
 
 def build() -> ScorecardSpec:
     """Compile :data:`EXPERT` into a spec with whole points."""
-    from socialcredit.dimensions import FEATURES
+    from socialcredit.features import FEATURES
     from socialcredit.scorecard.improve import ACTIONS
 
     features = tuple(

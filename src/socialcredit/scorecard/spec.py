@@ -19,7 +19,7 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from socialcredit.errors import SpecError
-from socialcredit.forbidden import ensure_allowed
+from socialcredit.records.forbidden import ensure_allowed
 from socialcredit.scorecard.scaling import Scaling
 
 __all__ = [

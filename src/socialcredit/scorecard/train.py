@@ -27,7 +27,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from socialcredit.errors import InputError
-from socialcredit.forbidden import ensure_allowed
+from socialcredit.records.forbidden import ensure_allowed
 from socialcredit.scorecard.binning import MISSING, Binned, Direction, design, fit_bins
 from socialcredit.scorecard.metrics import score_bands
 from socialcredit.scorecard.scaling import Scaling

@@ -19,10 +19,10 @@ from socialcredit.api.routes.common import (
     full_file,
     service_state,
 )
-from socialcredit.disputes import open_dispute
-from socialcredit.export import report_html
 from socialcredit.records import CATEGORIES
-from socialcredit.report import pending_records
+from socialcredit.rights.disputes import open_dispute
+from socialcredit.rights.export import report_html
+from socialcredit.rights.report import pending_records
 from socialcredit.store import audit
 from socialcredit.store.models import (
     Consent,

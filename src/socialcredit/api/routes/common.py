@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from socialcredit.api.state import ServiceState
 from socialcredit.decisions.store import decision_json
-from socialcredit.report import report_for
+from socialcredit.rights.report import report_for
 from socialcredit.store.models import (
     AuditEntry,
     Consent,

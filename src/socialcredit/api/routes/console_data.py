@@ -21,9 +21,9 @@ from socialcredit.api.routes.common import dispute_json, full_file, service_stat
 from socialcredit.api.state import ServiceState
 from socialcredit.console import population as figures
 from socialcredit.console import scorecards
-from socialcredit.dimensions import DIMENSIONS
+from socialcredit.features import DIMENSIONS
 from socialcredit.scorecard import default_spec
-from socialcredit.scoring import live_scorecard, stored_scorecard
+from socialcredit.scoring.versions import live_scorecard, stored_scorecard
 from socialcredit.store import audit
 from socialcredit.store.models import Dispute, PublishedScore
 
@@ -211,7 +211,7 @@ def scorecard(request: Request, caller: Operator) -> dict[str, Any]:
         "version": spec.version,
         "source": source,
         "scaling": spec.scaling.model_dump(),
-        "dimensions": {d: {"en": en, "zh": zh} for d, (en, zh) in DIMENSIONS.items()},
+        "dimensions": {d.id: {"en": d.name_en, "zh": d.name_zh} for d in DIMENSIONS.values()},
         "features": scorecards.feature_rows(spec),
         "comparison": comparison,
     }

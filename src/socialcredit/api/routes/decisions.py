@@ -34,10 +34,10 @@ from socialcredit.decisions.store import (
     resolve_review,
     review_json,
 )
-from socialcredit.dimensions import FEATURES
 from socialcredit.errors import InputError
+from socialcredit.features import FEATURES
 from socialcredit.identity import parse
-from socialcredit.profiles import LEGAL_BASES, lawful_basis
+from socialcredit.rights.profiles import LEGAL_BASES, lawful_basis
 from socialcredit.store import Store, keys
 from socialcredit.store.models import (
     Consent,

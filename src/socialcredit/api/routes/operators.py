@@ -10,12 +10,12 @@ from pydantic import BaseModel, Field
 
 from socialcredit.api.auth import Operator
 from socialcredit.api.routes.common import dispute_json, service_state
-from socialcredit.disputes import expire_disputes
-from socialcredit.erasure import erase_person
 from socialcredit.identity import parse
+from socialcredit.publish.scores import publish_run
+from socialcredit.rights.disputes import expire_disputes
+from socialcredit.rights.erasure import erase_person
 from socialcredit.store import audit, keys
 from socialcredit.store.models import Partner
-from socialcredit.store.scores import publish_run
 
 router = APIRouter(prefix="/v1", tags=["operators"])
 

@@ -14,12 +14,12 @@ from sqlalchemy import bindparam, func, select
 from socialcredit.api.auth import DisputeAnswerer, Furnisher, ScoreReader, require_purpose
 from socialcredit.api.errors import ApiError
 from socialcredit.api.routes.common import dispute_json, service_state
-from socialcredit.dimensions import FEATURES
-from socialcredit.disputes import answer_dispute
+from socialcredit.features import FEATURES
 from socialcredit.identity import parse
 from socialcredit.ingest import ingest_file
-from socialcredit.profiles import LEGAL_BASES, lawful_basis
 from socialcredit.records import CATEGORIES
+from socialcredit.rights.disputes import answer_dispute
+from socialcredit.rights.profiles import LEGAL_BASES, lawful_basis
 from socialcredit.store import audit
 from socialcredit.store.models import ApiBatch, Consent, Dispute, PublishedScore
 

@@ -8,8 +8,9 @@ open as of the date; a case found ``unable_to_pay`` weighs less than one found
 
 from __future__ import annotations
 
-from socialcredit.dimensions.base import (
+from socialcredit.features.base import (
     RETENTION_YEARS,
+    Dimension,
     FeatureDef,
     Part,
     State,
@@ -19,9 +20,16 @@ from socialcredit.dimensions.base import (
     years_before,
 )
 
-__all__ = ["CONTRACT_STATE", "FEATURES", "JUDGMENT_STATE", "STATES", "features"]
+__all__ = [
+    "CONTRACT_STATE",
+    "DIMENSION",
+    "FEATURES",
+    "JUDGMENT_STATE",
+    "STATES",
+    "features",
+]
 
-DIMENSION = "fulfilment"
+ID = "fulfilment"
 
 _OPEN_CASE = (
     "r.kind = 'court_enforcement' AND r.filed_date <= {as_of} "
@@ -31,7 +39,7 @@ _OPEN_CASE = (
 FEATURES = (
     FeatureDef(
         "fu_fulfilled_share",
-        DIMENSION,
+        ID,
         "Share of contracts fulfilled",
         "合约履约比例",
         "You fulfilled {value:.0%} of your settled contracts.",
@@ -41,7 +49,7 @@ FEATURES = (
     ),
     FeatureDef(
         "fu_breaches_24m",
-        DIMENSION,
+        ID,
         "Contracts breached (24 months)",
         "违约合约数（24个月）",
         "You breached {value:.0f} contracts in the last 24 months.",
@@ -51,7 +59,7 @@ FEATURES = (
     ),
     FeatureDef(
         "fu_defaults",
-        DIMENSION,
+        ID,
         "Contracts defaulted",
         "未履行合约数",
         "{value:.0f} of your contracts are in default.",
@@ -61,7 +69,7 @@ FEATURES = (
     ),
     FeatureDef(
         "fu_amount_outstanding",
-        DIMENSION,
+        ID,
         "Value of defaulted contracts",
         "未履行合约金额",
         "Contracts worth {value:,.0f} yuan are in default.",
@@ -71,7 +79,7 @@ FEATURES = (
     ),
     FeatureDef(
         "fu_enforcement_refused",
-        DIMENSION,
+        ID,
         "Open enforcement cases (refused or not stated)",
         "未结执行案件（拒不履行或未说明）",
         "{value:.0f} court enforcement cases against you are open.",
@@ -81,7 +89,7 @@ FEATURES = (
     ),
     FeatureDef(
         "fu_enforcement_unable",
-        DIMENSION,
+        ID,
         "Open enforcement cases (unable to pay)",
         "未结执行案件（无力履行）",
         "{value:.0f} court enforcement cases are open where you were found unable to pay.",
@@ -91,7 +99,7 @@ FEATURES = (
     ),
     FeatureDef(
         "fu_penalties_24m",
-        DIMENSION,
+        ID,
         "Administrative penalties (24 months)",
         "行政处罚次数（24个月）",
         "You received {value:.0f} administrative penalties in the last 24 months.",
@@ -197,3 +205,14 @@ def features(window: Window) -> dict[str, str]:
         "fu_enforcement_unable": count("j.jud_unable"),
         "fu_penalties_24m": count("j.jud_penalties_24m"),
     }
+
+
+DIMENSION = Dimension(
+    id=ID,
+    name_en="Fulfilment capacity",
+    name_zh="履约能力",
+    order=2,
+    features=FEATURES,
+    states=STATES,
+    expressions=features,
+)

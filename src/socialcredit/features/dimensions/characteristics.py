@@ -10,16 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from socialcredit.dimensions.base import FeatureDef, Part, State, Window, counting, date_literal
+from socialcredit.features.base import (
+    Dimension,
+    FeatureDef,
+    Part,
+    State,
+    Window,
+    counting,
+    date_literal,
+)
 
-__all__ = ["FEATURES", "KINDS", "STATE", "checks_sql", "features"]
+__all__ = ["DIMENSION", "FEATURES", "KINDS", "STATE", "features"]
 
-DIMENSION = "characteristics"
+ID = "characteristics"
 
 FEATURES = (
     FeatureDef(
         "pc_identity_verified",
-        DIMENSION,
+        ID,
         "Identity verified",
         "身份已核验",
         "Your identity has not been verified by a partner.",
@@ -29,7 +37,7 @@ FEATURES = (
     ),
     FeatureDef(
         "pc_years_at_address",
-        DIMENSION,
+        ID,
         "Years at verified address",
         "已核验地址居住年数",
         "You have lived at your verified address for {value:.1f} years.",
@@ -39,7 +47,7 @@ FEATURES = (
     ),
     FeatureDef(
         "pc_phone_tenure_years",
-        DIMENSION,
+        ID,
         "Years with verified phone number",
         "已核验手机号使用年数",
         "You have had your verified phone number for {value:.1f} years.",
@@ -49,7 +57,7 @@ FEATURES = (
     ),
     FeatureDef(
         "pc_employment_verified",
-        DIMENSION,
+        ID,
         "Employment verified",
         "工作已核验",
         "Your employment has not been verified by a partner.",
@@ -101,6 +109,7 @@ STATE = State(
         Part(f"{kind}_latest", "BIGINT", f"max(latest) FILTER (WHERE kind = '{kind}')", "max")
         for kind in KINDS
     ),
+    records=" + ".join(f"CASE WHEN v.{k}_latest IS NULL THEN 0 ELSE 1 END" for k in KINDS),
 )
 
 
@@ -132,6 +141,12 @@ def features(window: Window) -> dict[str, str]:
     }
 
 
-def checks_sql() -> str:
-    """How many kinds of check the person has (alias ``v``)."""
-    return " + ".join(f"CASE WHEN v.{k}_latest IS NULL THEN 0 ELSE 1 END" for k in KINDS)
+DIMENSION = Dimension(
+    id=ID,
+    name_en="Personal characteristics",
+    name_zh="身份特质",
+    order=3,
+    features=FEATURES,
+    states=(STATE,),
+    expressions=features,
+)

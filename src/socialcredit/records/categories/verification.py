@@ -2,7 +2,7 @@
 
 from socialcredit.records.schema import Category, Field, Rule
 
-VERIFICATION = Category(
+CATEGORY = Category(
     negative="{a}.result = 'fail'",
     name="verification",
     version=1,
@@ -32,4 +32,5 @@ VERIFICATION = Category(
             "since_date is after observed_date",
         ),
     ),
+    order=4,
 )

@@ -18,14 +18,14 @@ import pyarrow.csv as pacsv
 
 from socialcredit.engines import Engine
 from socialcredit.errors import ConfigurationError
-from socialcredit.fairness import fairness_report
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import BatchReport, ingest_file
+from socialcredit.lake.workspace import Workspace
+from socialcredit.monitoring.fairness import fairness_report
 from socialcredit.scorecard import ScorecardSpec, default_spec
-from socialcredit.scoring import ScoreRun, score_population
+from socialcredit.scoring.runs import ScoreRun, score_population
 from socialcredit.settings import Settings
 from socialcredit.simulate import simulate
-from socialcredit.workspace import Workspace
 
 __all__ = ["DEFAULT_CITIZENS", "DEFAULT_SEED", "DemoHooks", "auc_against_truth", "run_demo"]
 

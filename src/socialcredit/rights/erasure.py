@@ -17,16 +17,16 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from socialcredit import digest
-from socialcredit.changes import note_changes
-from socialcredit.dimensions import STATES
-from socialcredit.dimensions.base import RETENTION_YEARS, date_literal, years_before
 from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
+from socialcredit.features import STATES
+from socialcredit.features.base import RETENTION_YEARS, date_literal, years_before
 from socialcredit.identity import SubjectKeyer, parse
-from socialcredit.lake import score_history_sql
+from socialcredit.lake.changes import note_changes
+from socialcredit.lake.schema import score_history_sql
+from socialcredit.lake.state import state_table
 from socialcredit.records import CATEGORIES
-from socialcredit.state import state_table
+from socialcredit.scoring import digest as digests
 from socialcredit.store import Store
 
 __all__ = ["erase_expired", "erase_person"]
@@ -50,7 +50,7 @@ def _delete(engine: Engine, table: str, where: str, params: list[Any]) -> int:
 
 def _forget_digests(engine: Engine, key: str) -> None:
     """Take the person's line out of the digest of every run that scored them, so that
-    each run's digest still describes its rows (:mod:`socialcredit.digest`)."""
+    each run's digest still describes its rows (:mod:`socialcredit.scoring.digest`)."""
     scored = engine.query(
         "runs scored",
         "SELECT h.run_id, h.subject_key, h.score, h.tier, r.scores_digest "
@@ -58,15 +58,15 @@ def _forget_digests(engine: Engine, key: str) -> None:
         [key],
     )
     for row in scored.to_pylist():
-        sums = digest.parse(str(row["scores_digest"] or ""))
+        sums = digests.parse(str(row["scores_digest"] or ""))
         if sums is None:  # a digest of an earlier format cannot be updated
             continue
         run = engine.query(
             "run", "SELECT * FROM score_runs WHERE run_id = ?", [row["run_id"]]
         ).to_pylist()[0]
-        run["scores_digest"] = digest.digest(
-            digest.subtract(
-                sums, digest.sums_of_line(row["subject_key"], row["score"], row["tier"])
+        run["scores_digest"] = digests.digest(
+            digests.subtract(
+                sums, digests.sums_of_line(row["subject_key"], row["score"], row["tier"])
             )
         )
         run["subjects"] = int(run["subjects"]) - 1

@@ -2,7 +2,7 @@
 
 from socialcredit.records.schema import Category, Field, Rule
 
-JUDGMENT = Category(
+CATEGORY = Category(
     negative="TRUE",
     name="judgment",
     version=1,
@@ -56,4 +56,5 @@ JUDGMENT = Category(
             "filed_date is after observed_date",
         ),
     ),
+    order=3,
 )

@@ -1,7 +1,7 @@
 """Per-person feature state kept in the lake, so that an incremental run reads the
 changed people's new records instead of everyone's history.
 
-Each category's state (:data:`socialcredit.dimensions.STATES`) holds, per person,
+Each category's state (:data:`socialcredit.features.STATES`) holds, per person,
 partial aggregates that combine exactly: counts and decimal sums add, maxima and
 minima compare, the latest check of a kind wins. A full run rebuilds every state
 table from the records and notes, in ``feature_state_meta``, the run, as-of date
@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from socialcredit.changes import in_batches
-from socialcredit.dimensions import STATES
-from socialcredit.dimensions.base import Window
 from socialcredit.engines import Engine
+from socialcredit.features import STATES
+from socialcredit.features.base import Window
+from socialcredit.lake.changes import in_batches
 from socialcredit.records import CATEGORIES
 
 __all__ = [
@@ -48,7 +48,7 @@ def state_table(category: str) -> str:
 
 
 def state_columns() -> dict[str, str]:
-    """Lake table -> column definitions, for :func:`socialcredit.lake.ensure_lake`."""
+    """Lake table -> column definitions, for :func:`socialcredit.lake.schema.ensure_lake`."""
     tables = {state_table(c): s.columns_sql() for c, s in STATES.items()}
     tables[STATE_META] = "run_id VARCHAR, as_of DATE, notice_days INTEGER"
     return tables

@@ -8,8 +8,9 @@ longer count.
 
 from __future__ import annotations
 
-from socialcredit.dimensions.base import (
+from socialcredit.features.base import (
     RETENTION_YEARS,
+    Dimension,
     FeatureDef,
     Part,
     State,
@@ -19,9 +20,9 @@ from socialcredit.dimensions.base import (
     years_before,
 )
 
-__all__ = ["FEATURES", "STATE", "features"]
+__all__ = ["DIMENSION", "FEATURES", "STATE", "features"]
 
-DIMENSION = "credit_history"
+ID = "credit_history"
 
 #: Days late of a payment record (alias r).
 DAYS_LATE = (
@@ -33,7 +34,7 @@ DAYS_LATE = (
 FEATURES = (
     FeatureDef(
         "ch_on_time_share",
-        DIMENSION,
+        ID,
         "Share of bills paid on time (24 months)",
         "按时缴费比例（24个月）",
         "{value:.0%} of your bills in the last 24 months were paid on time.",
@@ -43,7 +44,7 @@ FEATURES = (
     ),
     FeatureDef(
         "ch_worst_days_late_24m",
-        DIMENSION,
+        ID,
         "Longest delay (24 months)",
         "最长逾期天数（24个月）",
         "Your longest payment delay in the last 24 months was {value:.0f} days.",
@@ -53,7 +54,7 @@ FEATURES = (
     ),
     FeatureDef(
         "ch_late30_count_36m",
-        DIMENSION,
+        ID,
         "Payments 30+ days late (36 months)",
         "逾期30天以上笔数（36个月）",
         "{value:.0f} of your payments in the last 36 months were 30 or more days late.",
@@ -63,7 +64,7 @@ FEATURES = (
     ),
     FeatureDef(
         "ch_months_since_late30",
-        DIMENSION,
+        ID,
         "Months since a payment was 30+ days late",
         "距最近一次逾期30天以上的月数",
         "Your last payment 30 or more days late was {value:.0f} months ago.",
@@ -73,7 +74,7 @@ FEATURES = (
     ),
     FeatureDef(
         "ch_history_months",
-        DIMENSION,
+        ID,
         "Length of payment history",
         "缴费记录时长",
         "Your payment history is {value:.0f} months long.",
@@ -83,7 +84,7 @@ FEATURES = (
     ),
     FeatureDef(
         "ch_amount_overdue",
-        DIMENSION,
+        ID,
         "Amount overdue",
         "逾期金额",
         "{value:,.0f} yuan of your bills is overdue.",
@@ -154,3 +155,14 @@ def features(window: Window) -> dict[str, str]:
         "ch_amount_overdue": "CASE WHEN p.subject_key IS NOT NULL THEN "
         "CAST(coalesce(p.pay_overdue, 0) AS DOUBLE) END",
     }
+
+
+DIMENSION = Dimension(
+    id=ID,
+    name_en="Credit history",
+    name_zh="信用历史",
+    order=1,
+    features=FEATURES,
+    states=(STATE,),
+    expressions=features,
+)

@@ -9,27 +9,27 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from socialcredit.dimensions import DIMENSIONS
 from socialcredit.engines import Engine
+from socialcredit.features import DIMENSIONS
 from socialcredit.identity import region_periods
 from socialcredit.identity.sql import REGION_TABLE
+from socialcredit.lake.migrations import LAKE_VERSION, migrate
+from socialcredit.lake.state import state_columns
 from socialcredit.records import CATEGORIES, Category
 from socialcredit.scorecard.evaluate import MAX_REASONS
-from socialcredit.state import state_columns
 
 __all__ = [
     "LAKE_VERSION",
+    "SCORE_COLUMNS_SQL",
     "ensure_lake",
     "record_columns",
     "score_columns",
     "score_history_sql",
 ]
 
-#: Bumped when a lake table changes shape; recorded in the ``lake_meta`` table.
-#: 4: the verification state packs each latest check into an integer.
-LAKE_VERSION = 4
-
-_SCORE_COLUMNS = (
+#: ``score_rows``: a column ``sub_<id>`` per dimension, which a new dimension adds to
+#: an existing lake by itself (:func:`socialcredit.lake.migrations.migrate`)
+SCORE_COLUMNS_SQL = (
     "run_id VARCHAR, as_of DATE, scorecard_version VARCHAR, subject_key VARCHAR, "
     "score INTEGER, tier VARCHAR, "
     + "".join(f"sub_{d} INTEGER, " for d in DIMENSIONS)
@@ -68,7 +68,7 @@ _TABLES = {
     # Every run's rows. A full run writes everyone; an incremental run writes only the
     # people it recomputed since its base run (score NULL: no longer scored), and the
     # ``score_history`` view fills in the rest from the base (see ``score_run_bases``).
-    "score_rows": _SCORE_COLUMNS,
+    "score_rows": SCORE_COLUMNS_SQL,
     "score_run_bases": "run_id VARCHAR, base_run_id VARCHAR",
     **state_columns(),
 }
@@ -89,7 +89,7 @@ def record_columns(category: Category) -> list[tuple[str, str]]:
 
 def score_columns() -> list[str]:
     """The columns of ``score_rows`` (and the ``score_history`` view), in order."""
-    return [column.split()[0] for column in _SCORE_COLUMNS.split(", ")]
+    return [column.split()[0] for column in SCORE_COLUMNS_SQL.split(", ")]
 
 
 def score_history_sql(one_person: bool = False) -> str:
@@ -111,21 +111,9 @@ def score_history_sql(one_person: bool = False) -> str:
 
 
 def ensure_lake(engine: Engine) -> None:
-    """Create whatever lake tables are missing and load the reference tables."""
-    if engine.has_table("score_history") and not engine.has_table("score_rows"):
-        # lake version 2 kept every run whole in a table of that name
-        engine.execute("migrate", "CREATE TABLE score_rows AS SELECT * FROM score_history")
-        engine.execute("migrate", "DROP TABLE score_history")
-    recorded = (
-        engine.scalar("lake version", "SELECT max(value) FROM lake_meta WHERE key = 'lake_version'")
-        if engine.has_table("lake_meta")
-        else None
-    )
-    if recorded is not None and int(recorded) < 4:
-        # feature state is kept in a new shape: drop it, and with it the note of
-        # the run it held; incremental runs read records until the next full run
-        for table in state_columns():
-            engine.execute("migrate", f"DROP TABLE IF EXISTS {table}")
+    """Create whatever lake tables are missing, bring older lakes to this version
+    (:mod:`socialcredit.lake.migrations`) and load the reference tables."""
+    recorded = migrate(engine)
     for table, columns in _TABLES.items():
         engine.execute(f"create {table}", f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
     for category in CATEGORIES.values():

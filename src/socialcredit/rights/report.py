@@ -13,17 +13,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from socialcredit.dimensions import DIMENSIONS, FEATURES, features_sql
-from socialcredit.dimensions.base import Window, date_literal, not_held, visible
 from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
+from socialcredit.features import DIMENSIONS, FEATURES, features_sql
+from socialcredit.features.base import Window, date_literal, not_held, visible
 from socialcredit.identity import SubjectKeyer, parse, province_name
-from socialcredit.lake import record_columns, score_history_sql
-from socialcredit.notice import counts_from, notice_cutoff
+from socialcredit.lake.schema import record_columns, score_history_sql
 from socialcredit.records import CATEGORIES
 from socialcredit.scorecard import MAX_REASONS, TIERS
 from socialcredit.scorecard.improve import next_tier_plan
-from socialcredit.scoring import run_notice_days, stored_scorecard
+from socialcredit.scoring.notice import counts_from, notice_cutoff
+from socialcredit.scoring.runs import run_notice_days
+from socialcredit.scoring.versions import stored_scorecard
 
 __all__ = ["build_report", "pending_records", "reason_sentences", "report_for"]
 
@@ -209,7 +210,7 @@ def _report(
         "subscores": {
             d: latest[f"sub_{d}"] for d in DIMENSIONS if latest.get(f"sub_{d}") is not None
         },
-        "dimension_names": {d: {"en": en, "zh": zh} for d, (en, zh) in DIMENSIONS.items()},
+        "dimension_names": {d.id: {"en": d.name_en, "zh": d.name_zh} for d in DIMENSIONS.values()},
         "reasons": reasons,
         "features": {name: features.get(name) for name in (f.name for f in spec.features)},
         "improvement": next_tier_plan(spec, features).as_json(),

@@ -1,52 +1,16 @@
-"""The scored dimensions and their features, computed by the engine as of a date.
-
-Three dimensions are built: credit history, fulfilment capacity and personal
-characteristics. Each module declares ``FEATURES``, the per-person state of
-its record categories (:class:`~socialcredit.dimensions.base.State`) and how
-each feature follows from that state; :func:`features_sql` joins them into one
-row per subject.
+"""The features query: one row per subject with every feature of every
+dimension, computed from the per-person state of each record category.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from socialcredit.dimensions import characteristics, credit_history, fulfilment
-from socialcredit.dimensions.base import FeatureDef, State, Window
-from socialcredit.notice import DEFAULT_NOTICE_DAYS, notice_cutoff
+from socialcredit.features.base import Window
+from socialcredit.features.registry import DIMENSIONS, FEATURES, STATES
+from socialcredit.scoring.notice import DEFAULT_NOTICE_DAYS, notice_cutoff
 
-__all__ = [
-    "DIMENSIONS",
-    "FEATURES",
-    "STATES",
-    "FeatureDef",
-    "feature",
-    "features_from_states_sql",
-    "features_sql",
-    "subjects_filter",
-    "window_for",
-]
-
-_MODULES = (credit_history, fulfilment, characteristics)
-
-#: dimension id -> (English name, Chinese name)
-DIMENSIONS: dict[str, tuple[str, str]] = {
-    credit_history.DIMENSION: ("Credit history", "信用历史"),
-    fulfilment.DIMENSION: ("Fulfilment capacity", "履约能力"),
-    characteristics.DIMENSION: ("Personal characteristics", "身份特质"),
-}
-
-FEATURES: dict[str, FeatureDef] = {f.name: f for m in _MODULES for f in m.FEATURES}
-
-
-def feature(name: str) -> FeatureDef:
-    return FEATURES[name]
-
-
-#: category -> the per-person state its features are computed from
-STATES: dict[str, State] = {
-    s.category: s for s in (credit_history.STATE, *fulfilment.STATES, characteristics.STATE)
-}
+__all__ = ["features_from_states_sql", "features_sql", "subjects_filter", "window_for"]
 
 
 def window_for(
@@ -75,7 +39,7 @@ def features_sql(
     """One row per subject with any record counting as of ``as_of``: every feature.
 
     Negative records count once their notice period of ``notice_days`` working
-    days has passed (:mod:`socialcredit.notice`). With ``subject_key`` the same
+    days has passed (:mod:`socialcredit.scoring.notice`). With ``subject_key`` the same
     query is restricted to one subject (the single-subject path of reports), with
     ``subjects`` (a query of subject keys) to those (incremental rescoring);
     the values are identical. ``tables`` names relations that stand in for the lake's
@@ -95,9 +59,7 @@ def features_from_states_sql(
     for everyone in ``subjects`` (``where`` filters them), or for the subject keys of
     the query ``people`` (anyone without a state row is left out either way)."""
     expressions = {
-        **credit_history.features(window),
-        **fulfilment.features(window),
-        **characteristics.features(window),
+        name: sql for d in DIMENSIONS.values() for name, sql in d.expressions(window).items()
     }
     names = ", ".join(f"{expressions[name]} AS {name}" for name in FEATURES)
     joins = " ".join(
@@ -105,14 +67,7 @@ def features_from_states_sql(
         for c, state in STATES.items()
     )
     present = " OR ".join(f"{state.alias}.subject_key IS NOT NULL" for state in STATES.values())
-    counts = " + ".join(
-        [
-            f"coalesce({state.alias}.{state.parts[-1].name}, 0)"
-            for c, state in STATES.items()
-            if c != "verification"
-        ]
-        + [f"({characteristics.checks_sql()})"]
-    )
+    counts = " + ".join(f"({state.records_sql()})" for state in STATES.values())
     return (
         f"SELECT s.subject_key, {names}, CAST({counts} AS BIGINT) AS records "
         f"FROM ({people or f'SELECT subject_key FROM subjects{where}'}) s {joins} "

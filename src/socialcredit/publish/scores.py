@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from socialcredit.dimensions import DIMENSIONS
 from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
+from socialcredit.features import DIMENSIONS
 from socialcredit.scorecard import MAX_REASONS
 from socialcredit.store.database import Store
 from socialcredit.store.models import PublishedScore
@@ -281,7 +281,7 @@ def _publish_changes(
     is its base run or an earlier incremental run on that base; returns how many
     people changed (None: a whole publish is needed).
 
-    An incremental run stores every change since its base (:mod:`socialcredit.scoring`),
+    An incremental run stores every change since its base (:mod:`socialcredit.scoring.runs`),
     so over any of those runs its changed rows are all the difference. People it
     no longer scores are removed. The rows of people it did not change keep the run
     id that computed their score.

@@ -101,7 +101,7 @@ def _decision_row(decision: dict[str, Any]) -> dict[str, Any]:
 
 
 def report_html(report: dict[str, Any], lang: Lang = "en") -> str:
-    """The page for a report as built by :func:`socialcredit.report.report_for`."""
+    """The page for a report as built by :func:`socialcredit.rights.report.report_for`."""
     zh = lang == "zh"
     tier = report["tier_zh"] if zh else report["tier_en"]
     names = report["dimension_names"]

@@ -1,10 +1,10 @@
 """Batch scoring: features as of a date -> compiled scorecard -> score history.
 
 Every run is reproducible: it names its as-of date and scorecard version, and
-``scores_digest`` (:mod:`socialcredit.digest`, over each person's subject key,
+``scores_digest`` (:mod:`socialcredit.scoring.digest`, over each person's subject key,
 score and tier) lets two runs or two engines be compared.
 
-A full run rebuilds everyone's feature state (:mod:`socialcredit.state`) and
+A full run rebuilds everyone's feature state (:mod:`socialcredit.lake.state`) and
 stores every person's row. An incremental run (``since``) recomputes only the
 people who changed and stores only their rows; the ``score_history`` view gives
 every run whole.
@@ -17,42 +17,39 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
-from socialcredit.changes import batches_since, changed_since_sql, noted_since_sql
-from socialcredit.digest import Sums, add, digest, parse, subtract, sums_of_rows
-from socialcredit.dimensions import (
+from socialcredit.engines import Engine
+from socialcredit.errors import InputError, NotFoundError, SpecError
+from socialcredit.features import (
     DIMENSIONS,
-    FEATURES,
     features_from_states_sql,
     features_sql,
     window_for,
 )
-from socialcredit.engines import Engine
-from socialcredit.errors import InputError, NotFoundError, SpecError
-from socialcredit.identity import SubjectKeyer
-from socialcredit.lake import score_columns
-from socialcredit.notice import DEFAULT_NOTICE_DAYS
+from socialcredit.lake.changes import batches_since, changed_since_sql, noted_since_sql
+from socialcredit.lake.schema import score_columns
+from socialcredit.lake.state import (
+    advance_state,
+    rebuild_state,
+    save_state,
+    set_state_run,
+    state_run,
+)
 from socialcredit.records import CATEGORIES
 from socialcredit.scorecard import MAX_REASONS, TIERS, ScorecardSpec, score_sql
-from socialcredit.scorecard.compile import quote
-from socialcredit.state import advance_state, rebuild_state, save_state, set_state_run, state_run
+from socialcredit.scoring.digest import Sums, add, digest, parse, subtract, sums_of_rows
+from socialcredit.scoring.notice import DEFAULT_NOTICE_DAYS
+from socialcredit.scoring.versions import register_scorecard
 
 __all__ = [
     "ScoreRun",
     "latest_observed",
-    "live_scorecard",
-    "publish_scorecard",
     "run_notice_days",
     "score_population",
     "scores_digest",
-    "stored_scorecard",
-    "training_dataset",
 ]
 
 Step = Callable[[str], None]
@@ -92,38 +89,9 @@ def latest_observed(engine: Engine) -> dt.date:
 
 
 def scores_digest(rows: pa.Table) -> str:
-    """The digest (:mod:`socialcredit.digest`) of rows with ``subject_key``, ``score``
+    """The digest (:mod:`socialcredit.scoring.digest`) of rows with ``subject_key``, ``score``
     and ``tier``."""
     return digest(sums_of_rows(rows))
-
-
-def _register_scorecard(engine: Engine, spec: ScorecardSpec) -> None:
-    """Keep every scorecard version used, once; a version never changes content."""
-    text = spec.to_json()
-    known = engine.scalar(
-        "scorecard", "SELECT spec_json FROM scorecards WHERE version = ?", [spec.version]
-    )
-    if known is None:
-        engine.execute(
-            "scorecard",
-            "INSERT INTO scorecards VALUES (?, ?, ?)",
-            [spec.version, text, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
-        )
-    elif known != text:
-        raise SpecError(
-            f"scorecard version {spec.version!r} was already used with different content; "
-            "published versions are immutable, give the changed scorecard a new version"
-        )
-
-
-def stored_scorecard(engine: Engine, version: str) -> ScorecardSpec:
-    """The scorecard a run used, as it was then."""
-    text = engine.scalar(
-        "scorecard", "SELECT spec_json FROM scorecards WHERE version = ?", [version]
-    )
-    if text is None:
-        raise NotFoundError(f"scorecard version {version!r} is not in this workspace")
-    return ScorecardSpec.from_json(text)
 
 
 def score_population(
@@ -138,7 +106,7 @@ def score_population(
     """Score every subject with records observed by ``as_of`` (default: the latest).
 
     With ``since`` (a run id, or ``"last"``) only the people whose records changed
-    after that run are recomputed (:mod:`socialcredit.changes`); everyone else keeps
+    after that run are recomputed (:mod:`socialcredit.lake.changes`); everyone else keeps
     that run's result, and the new run is as complete as a full one, with the same
     scores. It needs the same as-of date (every window moves with it), scorecard and
     notice period as that run; otherwise a full run is needed and this says so.
@@ -161,7 +129,7 @@ def score_population(
     if day > dt.date.today():
         raise InputError(f"as-of date {day} is in the future")
 
-    _register_scorecard(engine, spec)
+    register_scorecard(engine, spec)
     window = window_for(day, notice_days)
 
     step("features")
@@ -384,78 +352,3 @@ def run_notice_days(engine: Engine, run_id: str) -> int:
     """The notice period a run was scored with."""
     found = engine.scalar("notice", "SELECT notice_days FROM score_runs WHERE run_id = ?", [run_id])
     return DEFAULT_NOTICE_DAYS if found is None else int(found)
-
-
-def publish_scorecard(engine: Engine, spec: ScorecardSpec) -> dict[str, Any]:
-    """Make ``spec`` the live scorecard of this lake (what ``score`` uses by default)."""
-    spec.ensure_fair()
-    unreadable = [f.column for f in spec.features if f.column not in FEATURES]
-    if unreadable:
-        raise SpecError(
-            f"scorecard {spec.version} reads column(s) {', '.join(unreadable)} that the "
-            "platform does not compute; train on `socialcredit model dataset` output to get "
-            f"a scorecard over the platform's features ({', '.join(FEATURES)})"
-        )
-    unknown = [d for d in spec.dimensions if d not in DIMENSIONS]
-    if unknown:
-        raise SpecError(
-            f"scorecard {spec.version} uses dimension(s) {', '.join(unknown)}; known: "
-            f"{', '.join(DIMENSIONS)} (map columns with --dimension-map when training)"
-        )
-    published = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with engine.transaction():
-        _register_scorecard(engine, spec)
-        engine.execute(
-            "publish", "INSERT INTO scorecard_live VALUES (?, ?)", [spec.version, published]
-        )
-    return {
-        "version": spec.version,
-        "published_at": published.isoformat(),
-        "features": [f.name for f in spec.features],
-    }
-
-
-def live_scorecard(engine: Engine) -> ScorecardSpec | None:
-    """The most recently published scorecard, if any was published."""
-    version = engine.scalar(
-        "live scorecard", "SELECT version FROM scorecard_live ORDER BY published_at DESC LIMIT 1"
-    )
-    return None if version is None else stored_scorecard(engine, str(version))
-
-
-def training_dataset(
-    engine: Engine,
-    keyer: SubjectKeyer,
-    truth: Path,
-    out: Path,
-    *,
-    as_of: dt.date | None = None,
-    notice_days: int = DEFAULT_NOTICE_DAYS,
-) -> dict[str, Any]:
-    """Features as of a date joined with outcomes, written as Parquet (no resident IDs)."""
-    day = as_of or latest_observed(engine)
-    try:
-        outcomes = pacsv.read_csv(
-            truth, convert_options=pacsv.ConvertOptions(column_types={"resident_id": pa.string()})
-        )
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"{truth}: cannot be read as CSV ({exc})") from exc
-    if "resident_id" not in outcomes.column_names or outcomes.num_columns < 2:
-        raise InputError(f"{truth}: needs a resident_id column and at least one outcome column")
-    engine.create_table_from_arrow("_outcomes", outcomes, temporary=True)
-    extra = ", ".join(f"o.{quote(c)}" for c in outcomes.column_names if c != "resident_id")
-    names = ", ".join(f"f.{name}" for name in FEATURES)
-    features = features_sql(day, notice_days=notice_days)
-    rows = engine.query(
-        "training dataset",
-        f"SELECT f.subject_key, {names}, {extra} FROM ({features}) f "
-        f"JOIN _outcomes o ON f.subject_key = {keyer.sql('o.resident_id')} ORDER BY f.subject_key",
-    )
-    engine.execute("clean up", "DROP TABLE IF EXISTS _outcomes")
-    pq.write_table(rows, out)
-    return {
-        "rows": rows.num_rows,
-        "as_of": day.isoformat(),
-        "out": str(out),
-        "columns": rows.column_names,
-    }

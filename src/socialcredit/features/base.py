@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "RETENTION_YEARS",
+    "Dimension",
     "FeatureDef",
     "Part",
     "State",
@@ -44,6 +45,28 @@ class FeatureDef:
     zh: str
     category: str
     evidence: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dimension:
+    """One scored dimension, as its module declares it (``DIMENSION``).
+
+    Adding a dimension is one module in :mod:`socialcredit.features.dimensions`
+    that declares one of these; the registry, the lake's state tables and its
+    score columns (``sub_<id>``), reports and the console all follow from it.
+    """
+
+    #: identifier: the scorecard's dimension name and the ``sub_<id>`` score column
+    id: str
+    name_en: str
+    name_zh: str
+    #: position among the dimensions (reports, the console's radar, column order)
+    order: int
+    features: tuple[FeatureDef, ...]
+    #: the per-person state of each record category the features read
+    states: tuple[State, ...]
+    #: feature name -> SQL over the states' aliases, for a window
+    expressions: Callable[[Window], dict[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,11 +171,17 @@ class State:
     alone, so keeping it lets a run recompute a person from their new records only."""
 
     category: str
-    #: alias of this state in :func:`socialcredit.dimensions.features_sql`
+    #: alias of this state in :func:`socialcredit.features.features_sql`
     alias: str
     #: the counting rows of the category, with ``subject_key`` (and what ``parts`` read)
     rows: Callable[[Window], str]
     parts: tuple[Part, ...]
+    #: how many records the state holds, over its alias; empty: its last part
+    records: str = ""
+
+    def records_sql(self) -> str:
+        """The number of the person's records this state holds (0 when none)."""
+        return self.records or f"coalesce({self.alias}.{self.parts[-1].name}, 0)"
 
     def sql(self, window: Window, where: str = "") -> str:
         """Per-person state from the records of ``window``; ``where`` (`` WHERE ...`` over

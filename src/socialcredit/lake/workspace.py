@@ -19,7 +19,7 @@ from typing import Any, Literal
 from socialcredit.engines import Engine, connect
 from socialcredit.errors import ConfigurationError
 from socialcredit.identity import SubjectKeyer
-from socialcredit.lake import ensure_lake
+from socialcredit.lake.schema import ensure_lake
 from socialcredit.settings import Settings
 from socialcredit.store import Store, open_store
 

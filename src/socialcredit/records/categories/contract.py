@@ -2,7 +2,7 @@
 
 from socialcredit.records.schema import Category, Field, Rule
 
-CONTRACT = Category(
+CATEGORY = Category(
     negative="{a}.status IN ('breached', 'defaulted')",
     name="contract",
     version=1,
@@ -72,4 +72,5 @@ CONTRACT = Category(
             "start_date is after observed_date",
         ),
     ),
+    order=2,
 )

@@ -2,7 +2,7 @@
 
 from socialcredit.records.schema import Category, Field, Rule
 
-PAYMENT = Category(
+CATEGORY = Category(
     negative="({a}.paid_date > {a}.due_date OR (coalesce({a}.amount_paid, 0) < {a}.amount_due "
     "AND {a}.due_date < {a}.observed_date))",
     name="payment",
@@ -52,4 +52,5 @@ PAYMENT = Category(
             "amount_paid is above 0 but paid_date is empty; give the date of the payment",
         ),
     ),
+    order=1,
 )

@@ -15,13 +15,14 @@ from typing import Any, Literal
 
 from sqlalchemy import select, update
 
-from socialcredit.changes import note_change
-from socialcredit.dimensions import features_sql
 from socialcredit.engines import Engine
 from socialcredit.errors import InputError, NotFoundError
+from socialcredit.features import features_sql
+from socialcredit.lake.changes import note_change
 from socialcredit.records import category as record_category
 from socialcredit.scorecard import evaluate
-from socialcredit.scoring import run_notice_days, stored_scorecard
+from socialcredit.scoring.runs import run_notice_days
+from socialcredit.scoring.versions import stored_scorecard
 from socialcredit.store import Store, audit
 from socialcredit.store.models import Dispute, PublishedScore
 

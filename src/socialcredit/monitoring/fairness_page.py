@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from typing import Literal
 
-from socialcredit.fairness import FOUR_FIFTHS, MIN_GROUP, FairnessReport
+from socialcredit.monitoring.fairness import FOUR_FIFTHS, MIN_GROUP, FairnessReport
 
 __all__ = ["fairness_html"]
 

@@ -1,0 +1,3 @@
+"""Publishing: a score run copied from the lake into the operational store,
+where decisions and reports read it.
+"""
