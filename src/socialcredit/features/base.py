@@ -27,7 +27,7 @@ __all__ = [
 RETENTION_YEARS = 5
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FeatureDef:
     """One feature: its dimension, a sentence for reasons, and its evidence.
 
@@ -148,7 +148,7 @@ def years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Part:
     """One column of a category's per-person state: a partial aggregate that two
     sets of records combine into exactly what both together would give.
@@ -165,7 +165,7 @@ class Part:
     merge: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class State:
     """A category's per-person state as of a window: features are computed from it
     alone, so keeping it lets a run recompute a person from their new records only."""

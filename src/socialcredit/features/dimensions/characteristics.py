@@ -26,44 +26,44 @@ ID = "characteristics"
 
 FEATURES = (
     FeatureDef(
-        "pc_identity_verified",
-        ID,
-        "Identity verified",
-        "身份已核验",
-        "Your identity has not been verified by a partner.",
-        "您的身份尚未经合作机构核验。",
-        "verification",
-        "r.kind = 'identity'",
+        name="pc_identity_verified",
+        dimension=ID,
+        label="Identity verified",
+        label_zh="身份已核验",
+        en="Your identity has not been verified by a partner.",
+        zh="您的身份尚未经合作机构核验。",
+        category="verification",
+        evidence="r.kind = 'identity'",
     ),
     FeatureDef(
-        "pc_years_at_address",
-        ID,
-        "Years at verified address",
-        "已核验地址居住年数",
-        "You have lived at your verified address for {value:.1f} years.",
-        "您在已核验地址居住{value:.1f}年。",
-        "verification",
-        "r.kind = 'address'",
+        name="pc_years_at_address",
+        dimension=ID,
+        label="Years at verified address",
+        label_zh="已核验地址居住年数",
+        en="You have lived at your verified address for {value:.1f} years.",
+        zh="您在已核验地址居住{value:.1f}年。",
+        category="verification",
+        evidence="r.kind = 'address'",
     ),
     FeatureDef(
-        "pc_phone_tenure_years",
-        ID,
-        "Years with verified phone number",
-        "已核验手机号使用年数",
-        "You have had your verified phone number for {value:.1f} years.",
-        "您的已核验手机号使用{value:.1f}年。",
-        "verification",
-        "r.kind = 'phone'",
+        name="pc_phone_tenure_years",
+        dimension=ID,
+        label="Years with verified phone number",
+        label_zh="已核验手机号使用年数",
+        en="You have had your verified phone number for {value:.1f} years.",
+        zh="您的已核验手机号使用{value:.1f}年。",
+        category="verification",
+        evidence="r.kind = 'phone'",
     ),
     FeatureDef(
-        "pc_employment_verified",
-        ID,
-        "Employment verified",
-        "工作已核验",
-        "Your employment has not been verified by a partner.",
-        "您的工作信息尚未经合作机构核验。",
-        "verification",
-        "r.kind = 'employment'",
+        name="pc_employment_verified",
+        dimension=ID,
+        label="Employment verified",
+        label_zh="工作已核验",
+        en="Your employment has not been verified by a partner.",
+        zh="您的工作信息尚未经合作机构核验。",
+        category="verification",
+        evidence="r.kind = 'employment'",
     ),
 )
 
@@ -102,11 +102,16 @@ def _rows(window: Window) -> str:
 
 #: Per person: the latest check of each kind (see ``State``).
 STATE = State(
-    "verification",
-    "v",
-    _rows,
-    tuple(
-        Part(f"{kind}_latest", "BIGINT", f"max(latest) FILTER (WHERE kind = '{kind}')", "max")
+    category="verification",
+    alias="v",
+    rows=_rows,
+    parts=tuple(
+        Part(
+            name=f"{kind}_latest",
+            type="BIGINT",
+            agg=f"max(latest) FILTER (WHERE kind = '{kind}')",
+            merge="max",
+        )
         for kind in KINDS
     ),
     records=" + ".join(f"CASE WHEN v.{k}_latest IS NULL THEN 0 ELSE 1 END" for k in KINDS),
