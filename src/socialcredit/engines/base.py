@@ -71,8 +71,11 @@ class LoadedFile:
 class Engine(ABC):
     """An engine runs the pipeline's SQL steps. Subclasses implement six methods."""
 
-    #: Name shown in summaries and score runs (e.g. "duckdb").
+    #: Name shown in summaries and score runs (e.g. "duckdb"); never branched on.
     name: str = "abstract"
+    #: What the engine can do beyond the six methods; callers ask these, not the name.
+    #: :meth:`export_lines`: build text lines (and the JSON in them) in the engine
+    can_export_lines: bool = False
 
     def __init__(self) -> None:
         self.listeners: list[Callable[[str, str], None]] = []

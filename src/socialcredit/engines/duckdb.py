@@ -47,6 +47,7 @@ class DuckDBEngine(Engine):
     """DuckDB engine over a database file (or ``:memory:``)."""
 
     name = "duckdb"
+    can_export_lines = True
 
     def __init__(
         self,

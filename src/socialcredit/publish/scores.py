@@ -107,13 +107,14 @@ def _write_lines(lake: Engine, rows: str, published_at: dt.datetime, paths: list
     JSON needs no quoting in it, so the files are smaller and PostgreSQL parses them
     faster. Columns with one value on every row are not written (:class:`Lines`).
 
-    DuckDB builds the JSON in SQL; other engines' rows are built here, in one file.
+    An engine that can export lines builds the JSON in SQL; other engines' rows are
+    built here, in one file.
     Only the scorecard version is free text there: subject keys and run ids are hex,
     tiers and dimension names are the platform's own, and feature names are lower-case
     identifiers (:class:`~socialcredit.scorecard.spec.FeatureSpec`), so neither they
     nor the JSON made of them hold anything COPY's text format escapes.
     """
-    if lake.name != "duckdb":
+    if not lake.can_export_lines:
         found = lake.query("rows", rows)
         with paths[0].open("w", encoding="utf-8", newline="") as handle:
             for row in found.to_pylist():
