@@ -89,3 +89,17 @@ def test_agrees_with_stdnum_on_well_formed_numbers(region: str, birth: dt.date, 
     first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
     number = first17 + check_character(first17)
     assert ours_valid(number) == stdnum_valid(number)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "1101051949123100²X",  # a superscript two: str.isdigit() says True, int() refuses it
+        "１１０１０５１９４９１２３１００２X",  # full-width digits: int() reads them as 0-9
+        "11010519491231002X".replace("1", "١"),  # Arabic-Indic digit one
+        "11010519491231002X".replace("0", "𝟎"),  # mathematical bold digit zero
+    ],
+)
+def test_only_ascii_digits_are_digits(number: str) -> None:
+    with pytest.raises(IdentityError, match="malformed"):
+        parse(number)

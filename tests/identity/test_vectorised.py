@@ -87,3 +87,8 @@ def test_key_is_hmac_sha256_truncated() -> None:
     expected = hmac.new(b"s", b"11010519491231002X", hashlib.sha256).hexdigest()[:32]
     assert SubjectKeyer("s").key("11010519491231002X") == expected
     assert SubjectKeyer("s").key("x") != SubjectKeyer("t").key("x")
+
+
+def test_engine_check_refuses_digits_other_than_ascii() -> None:
+    numbers = ["1101051949123100²X", "１１０１０５１９４９１２３１００２X", "11010519491231002X"]
+    assert _engine_verdicts(numbers) == ["format", "format", None]

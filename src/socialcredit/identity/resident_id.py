@@ -9,6 +9,7 @@ ISO 7064 MOD 11-2. The bulk (vectorised) form of the same checks lives in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from socialcredit.errors import IdentityError
@@ -20,6 +21,9 @@ __all__ = ["CHECK_CHARACTERS", "WEIGHTS", "ResidentId", "check_character", "norm
 WEIGHTS: tuple[int, ...] = tuple(pow(2, 17 - i, 11) for i in range(17))
 #: Check character for each value of (weighted sum mod 11).
 CHECK_CHARACTERS = "10X98765432"
+#: ASCII digits only: ``str.isdigit()`` also accepts superscripts and other scripts' digits.
+_WELL_FORMED = re.compile(r"[0-9]{17}[0-9X]")
+_DIGITS17 = re.compile(r"[0-9]{17}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,8 @@ def check_character(first17: str) -> str:
     >>> check_character("11010519491231002")
     'X'
     """
+    if not _DIGITS17.fullmatch(first17):
+        raise IdentityError(f"{first17!r} is not 17 digits 0-9")
     total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
     return CHECK_CHARACTERS[total % 11]
 
@@ -60,9 +66,9 @@ def parse(number: str) -> ResidentId:
     'F'
     """
     value = normalise(number)
-    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
+    if not _WELL_FORMED.fullmatch(value):
         raise IdentityError(
-            f"resident_id {number!r} is malformed (expected 17 digits and a check "
+            f"resident_id {number!r} is malformed (expected 17 digits 0-9 and a check "
             "character 0-9 or X)"
         )
     expected = check_character(value[:17])

@@ -55,6 +55,8 @@ def error_code(col: str) -> str:
 
     ``col`` must already be :func:`normalised`.
     """
+    # [0-9], not a digit class: ASCII digits only, as :func:`.resident_id.parse` (a
+    # superscript or full-width digit is not a digit of a resident identity number).
     well_formed = f"regexp_matches({col}, '^[0-9]{{17}}[0-9X]$')"
     check = f"substr('{CHECK_CHARACTERS}', (({_weighted_sum(col)}) % 11) + 1, 1)"
     year = f"TRY_CAST(substr({col}, 7, 4) AS INTEGER)"
