@@ -45,6 +45,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
 
 from socialcredit.engines import connect  # noqa: E402
 from socialcredit.scorecard import evaluate, score_sql  # noqa: E402
+from socialcredit.scorecard.scaling import BASE_ODDS, BASE_SCORE, PDO  # noqa: E402
 from socialcredit.scorecard.train import ScorecardTrainer  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -74,7 +75,7 @@ def optbinning_card(x: pd.DataFrame, y: pd.Series) -> Any:
         binning_process=BinningProcess(list(x.columns), categorical_variables=categorical(x)),
         estimator=LogisticRegression(),
         scaling_method="pdo_odds",
-        scaling_method_params={"pdo": 50, "odds": 20, "scorecard_points": 600},
+        scaling_method_params={"pdo": PDO, "odds": BASE_ODDS, "scorecard_points": BASE_SCORE},
     ).fit(x, y)
 
 
@@ -92,7 +93,7 @@ def scorecardpy(x: pd.DataFrame, y: pd.Series) -> Any:
         woe = sc.woebin_ply(train, bins, print_step=0)
     columns = [c for c in woe.columns if c != "bad"]
     model = LogisticRegression().fit(woe[columns], woe["bad"])
-    card = sc.scorecard(bins, model, columns, points0=600, odds0=1 / 20, pdo=50)
+    card = sc.scorecard(bins, model, columns, points0=BASE_SCORE, odds0=1 / BASE_ODDS, pdo=PDO)
 
     def risk(frame: pd.DataFrame) -> np.ndarray:
         with contextlib.redirect_stdout(io.StringIO()):
@@ -118,7 +119,12 @@ def toad(x: pd.DataFrame, y: pd.Series) -> Any:
     binned = combiner.transform(train)
     features = woe.fit_transform(binned, train["bad"], exclude=["bad"])
     card = td.ScoreCard(
-        combiner=combiner, transer=woe, base_odds=20, base_score=600, pdo=50, rate=2
+        combiner=combiner,
+        transer=woe,
+        base_odds=BASE_ODDS,
+        base_score=BASE_SCORE,
+        pdo=PDO,
+        rate=2,
     ).fit(features.drop(columns="bad"), train["bad"])
     return lambda frame: -card.predict(filled(frame))
 
@@ -217,7 +223,8 @@ def throughput(rows: int) -> list[tuple[str, float, str]]:
     points = " + ".join(points_sql(f, quote(f.column)) for f in spec.features)
     scores_only = (
         f"CREATE OR REPLACE TEMP TABLE s AS SELECT _row, least(greatest("
-        f"{spec.base_points} + {points}, 350), 950) AS score FROM big"
+        f"{spec.base_points} + {points}, {spec.scaling.min_score}), {spec.scaling.max_score}) "
+        "AS score FROM big"
     )
     started = time.perf_counter()
     engine.execute("scores", scores_only)

@@ -107,6 +107,7 @@ def main() -> None:
 
     from socialcredit.lake.workspace import Workspace
     from socialcredit.publish.scores import publish_run
+    from socialcredit.scorecard import MAX_SCORE, MIN_SCORE
     from socialcredit.settings import Settings
     from socialcredit.simulate import simulate
     from socialcredit.store.keys import create_key
@@ -126,7 +127,8 @@ def main() -> None:
     lake.execute(
         "history",
         "INSERT INTO score_history SELECT 'bench', DATE '2026-06-30', "
-        "'expert', md5(i::VARCHAR)[:32], 350 + (i * 7919) % 600, 'good', 700, 650, 600, "
+        f"'expert', md5(i::VARCHAR)[:32], {MIN_SCORE} + (i * 7919) % {MAX_SCORE - MIN_SCORE}, "
+        "'good', 700, 650, 600, "
         "'ch_history_months', 20, 'pc_years_at_address', 10, NULL, NULL, NULL, NULL "
         f"FROM range({100 if options.load_only else 1_000_000}) r(i)",
     )

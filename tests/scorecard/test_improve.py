@@ -9,7 +9,7 @@ from hypothesis import given, settings
 
 from socialcredit.scorecard import default_spec, evaluate
 from socialcredit.scorecard.improve import _bins, next_tier_plan
-from socialcredit.scorecard.tiers import TIERS
+from socialcredit.scorecard.tiers import TIER, TIERS
 from tests.scorecard.test_batch_equals_single import SPEC, rows
 
 
@@ -31,13 +31,13 @@ def test_plan_reaches_the_next_tier_with_actionable_changes(values: dict[str, An
     scored = evaluate(SPEC, values)
     assert plan.score == scored.score
     if plan.next_tier is None:
-        assert scored.tier == TIERS[-1][0]
+        assert scored.tier == TIERS[-1].id
         return
     assert all(SPEC.feature(c.feature).actionable for c in plan.changes)
     after = dict(values)
     for change in plan.changes:
         after = _apply(after, change.feature, change.target)
-    threshold = next(low for name, low, _, _ in TIERS if name == plan.next_tier)
+    threshold = TIER[plan.next_tier].low
     if plan.reachable:
         assert evaluate(SPEC, after).score >= threshold
         # fewest changes: no smaller set of actionable features gains enough

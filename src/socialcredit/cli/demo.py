@@ -67,8 +67,11 @@ def demo_command(
         table.add_row("records accepted", f"{summary['records_accepted']:,}")
         table.add_row("records rejected", f"{summary['records_rejected']:,}")
         table.add_row("people scored", f"{summary['subjects_scored']:,}")
-        for name, low, en, zh in TIERS:
-            table.add_row(f"  {en} {zh} ({low}+)", f"{summary['tier_counts'][name]:,}")
+        for tier in TIERS:
+            table.add_row(
+                f"  {tier.name_en} {tier.name_zh} ({tier.low}+)",
+                f"{summary['tier_counts'][tier.id]:,}",
+            )
         table.add_row("score range", f"{summary['score_min']}-{summary['score_max']}")
         table.add_row("AUC against simulated outcome", f"{summary['auc_vs_truth']:.3f}")
         low = summary["fairness_lowest_ratio"]

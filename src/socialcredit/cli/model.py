@@ -29,6 +29,7 @@ from socialcredit.scorecard.batch import ROWS, load_rows, score_rows
 from socialcredit.scorecard.compare import compare_scores
 from socialcredit.scorecard.metrics import evaluate_scores
 from socialcredit.scorecard.report import evaluation_html
+from socialcredit.scorecard.scaling import BASE_ODDS, BASE_SCORE, PDO
 from socialcredit.scorecard.tabular import (
     column_from_arrow,
     read_table,
@@ -81,9 +82,9 @@ def fit_command(
     fixed: Annotated[
         list[str], typer.Option(help="Column a person cannot change (repeatable); never advised.")
     ] = [],  # noqa: B006
-    pdo: Annotated[float, typer.Option(help="Points to double the odds.")] = 50.0,
-    base_score: Annotated[int, typer.Option(help="Score at the base odds.")] = 600,
-    base_odds: Annotated[float, typer.Option(help="Good:bad odds at the base score.")] = 20.0,
+    pdo: Annotated[float, typer.Option(help="Points to double the odds.")] = PDO,
+    base_score: Annotated[int, typer.Option(help="Score at the base odds.")] = BASE_SCORE,
+    base_odds: Annotated[float, typer.Option(help="Good:bad odds at the base score.")] = BASE_ODDS,
     max_bins: Annotated[int, typer.Option(min=2, help="Most bins per numeric column.")] = 20,
     as_json: JsonOpt = False,
 ) -> None:

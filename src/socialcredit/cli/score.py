@@ -91,8 +91,11 @@ def score_command(
         table = Table(title=f"scores as of {result.as_of} ({result.scorecard_version})")
         table.add_column("tier")
         table.add_column("people", justify="right")
-        for name, low, en, zh in TIERS:
-            table.add_row(f"{en} {zh} ({low}+)", f"{result.tier_counts.get(name, 0):,}")
+        for tier in TIERS:
+            table.add_row(
+                f"{tier.name_en} {tier.name_zh} ({tier.low}+)",
+                f"{result.tier_counts.get(tier.id, 0):,}",
+            )
         out.print(table)
         out.print(
             f"{result.subjects:,} people scored, {result.score_min}-{result.score_max}, "

@@ -10,8 +10,10 @@ from __future__ import annotations
 from importlib import resources
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+
+from socialcredit.console.scale import scale_js
 
 __all__ = ["mount_console"]
 
@@ -23,5 +25,10 @@ def mount_console(app: FastAPI) -> None:
     @app.get("/console", include_in_schema=False)
     def console_root() -> RedirectResponse:
         return RedirectResponse("/console/")
+
+    # Before the static mount, which would otherwise answer every path under it.
+    @app.get("/console/js/scale.js", include_in_schema=False)
+    def console_scale() -> Response:
+        return Response(scale_js(), media_type="text/javascript")
 
     app.mount("/console", StaticFiles(directory=str(folder), html=True), name="console")

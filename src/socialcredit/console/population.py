@@ -13,7 +13,7 @@ from socialcredit.console.runcache import RunCache
 from socialcredit.engines import Engine
 from socialcredit.features import FEATURES
 from socialcredit.identity import province_name
-from socialcredit.scorecard import MAX_REASONS, TIERS
+from socialcredit.scorecard import MAX_REASONS, MAX_SCORE, MIN_SCORE, TIERS
 
 __all__ = [
     "BIN_WIDTH",
@@ -30,7 +30,7 @@ __all__ = [
     "tiers",
 ]
 
-#: Histogram bins of the score distribution (350-950 in steps of 20).
+#: Histogram bins of the score distribution (the score range in steps of 20).
 BIN_WIDTH = 20
 #: A province with fewer people than this is not shown (its mean would say too much).
 MIN_GROUP = 5
@@ -92,18 +92,19 @@ def runs(lake: Engine, published: str | None) -> list[dict[str, Any]]:
 
 
 def histogram(lake: Engine, run_id: str) -> list[dict[str, Any]]:
-    bins = math.ceil((950 - 350) / BIN_WIDTH)
+    bins = math.ceil((MAX_SCORE - MIN_SCORE) / BIN_WIDTH)
     counts = dict.fromkeys(range(bins), 0)
     for row in query_rows(
         lake,
         "histogram",
-        f"SELECT least(CAST(floor((score - 350) / {BIN_WIDTH}) AS INTEGER), {bins - 1}) AS bin, "
+        f"SELECT least(CAST(floor((score - {MIN_SCORE}) / {BIN_WIDTH}) AS INTEGER), {bins - 1}) "
+        "AS bin, "
         "count(*) AS n FROM score_history WHERE run_id = ? GROUP BY 1",
         [run_id],
     ):
         counts[int(row["bin"])] = int(row["n"])
     return [
-        {"low": 350 + b * BIN_WIDTH, "high": 350 + (b + 1) * BIN_WIDTH, "count": n}
+        {"low": MIN_SCORE + b * BIN_WIDTH, "high": MIN_SCORE + (b + 1) * BIN_WIDTH, "count": n}
         for b, n in counts.items()
     ]
 
@@ -121,17 +122,16 @@ def tiers(lake: Engine, latest: str, previous: str | None) -> list[dict[str, Any
         )
     }
     tiers = []
-    for i, (name, low, en, zh) in enumerate(TIERS):
-        high = TIERS[i + 1][1] - 1 if i + 1 < len(TIERS) else 950
-        count = found.get((latest, name), 0)
-        before = None if previous is None else found.get((previous, name), 0)
+    for tier in TIERS:
+        count = found.get((latest, tier.id), 0)
+        before = None if previous is None else found.get((previous, tier.id), 0)
         tiers.append(
             {
-                "tier": name,
-                "low": low,
-                "high": high,
-                "en": en,
-                "zh": zh,
+                "tier": tier.id,
+                "low": tier.low,
+                "high": tier.high,
+                "en": tier.name_en,
+                "zh": tier.name_zh,
                 "count": count,
                 "previous": before,
                 "change": None if before is None else count - before,

@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from socialcredit.errors import InputError
+from socialcredit.scorecard.scaling import MAX_SCORE, MIN_SCORE
 
 __all__ = [
     "ACTIONS",
@@ -64,7 +65,7 @@ class Band(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    min_score: int = Field(ge=350, le=950)
+    min_score: int = Field(ge=MIN_SCORE, le=MAX_SCORE)
     outcome: Outcome
     terms: dict[str, float] = Field(default_factory=dict)
 
@@ -80,8 +81,10 @@ class ActionRule(BaseModel):
         lows = [band.min_score for band in bands]
         if lows != sorted(lows, reverse=True) or len(set(lows)) != len(lows):
             raise ValueError("bands must be listed from the highest min_score down, no repeats")
-        if lows[-1] != 350:
-            raise ValueError("the last band must start at 350 so that every score has an outcome")
+        if lows[-1] != MIN_SCORE:
+            raise ValueError(
+                f"the last band must start at {MIN_SCORE} so that every score has an outcome"
+            )
         return bands
 
     def band_for(self, score: int) -> Band:

@@ -42,7 +42,7 @@ FOUR_FIFTHS = 0.8
 MIN_GROUP = 100
 #: (label, lowest age, highest age) on the run's as-of date
 AGE_BANDS = (("18-29", 0, 29), ("30-44", 30, 44), ("45-59", 45, 59), ("60+", 60, 200))
-TIER_CUTOFFS = tuple(low for _, low, _, _ in TIERS[1:])
+TIER_CUTOFFS = tuple(t.low for t in TIERS[1:])
 
 
 @dataclass(frozen=True)

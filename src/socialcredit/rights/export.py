@@ -10,6 +10,8 @@ import html
 import math
 from typing import Any, Literal
 
+from socialcredit.scorecard.scaling import MAX_SCORE, MIN_SCORE
+
 __all__ = ["LABELS", "report_html"]
 
 Lang = Literal["en", "zh"]
@@ -57,17 +59,17 @@ def _t(key: str, lang: Lang) -> str:
 
 
 def _gauge(score: int) -> str:
-    """A 350-950 half-circle gauge with the score's needle."""
-    angle = math.pi * (1 - (score - 350) / 600)
+    """A half-circle gauge over the score range with the score's needle."""
+    angle = math.pi * (1 - (score - MIN_SCORE) / (MAX_SCORE - MIN_SCORE))
     x, y = 110 + 90 * math.cos(angle), 110 - 90 * math.sin(angle)
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="220" height="130" role="img" '
-        f'aria-label="score {score} of 350 to 950">'
+        f'aria-label="score {score} of {MIN_SCORE} to {MAX_SCORE}">'
         '<path d="M20 110 A90 90 0 0 1 200 110" fill="none" stroke="#ddd" stroke-width="14"/>'
         f'<line x1="110" y1="110" x2="{x:.1f}" y2="{y:.1f}" stroke="#1f6feb" stroke-width="4"/>'
         f'<text x="110" y="100" text-anchor="middle" font-size="28">{score}</text>'
-        '<text x="20" y="128" font-size="11">350</text>'
-        '<text x="200" y="128" font-size="11" text-anchor="end">950</text></svg>'
+        f'<text x="20" y="128" font-size="11">{MIN_SCORE}</text>'
+        f'<text x="200" y="128" font-size="11" text-anchor="end">{MAX_SCORE}</text></svg>'
     )
 
 

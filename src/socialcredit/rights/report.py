@@ -20,7 +20,7 @@ from socialcredit.features.base import Window, date_literal, not_held, visible
 from socialcredit.identity import SubjectKeyer, parse, province_name
 from socialcredit.lake.schema import record_columns, score_history_sql
 from socialcredit.records import CATEGORIES
-from socialcredit.scorecard import MAX_REASONS, TIERS
+from socialcredit.scorecard import MAX_REASONS, TIER
 from socialcredit.scorecard.improve import next_tier_plan
 from socialcredit.scoring.notice import counts_from, notice_cutoff
 from socialcredit.scoring.runs import run_notice_days
@@ -197,13 +197,13 @@ def _report(
         "subject", "SELECT birth_year, sex, region FROM subjects WHERE subject_key = ?", [key]
     ).to_pylist()
     held = person[0] if person else {"birth_year": None, "sex": None, "region": None}
-    tier = next(t for t in TIERS if t[0] == latest["tier"])
+    tier = TIER[latest["tier"]]
     return {
         "subject_key": key,
         "score": latest["score"],
         "tier": latest["tier"],
-        "tier_en": tier[2],
-        "tier_zh": tier[3],
+        "tier_en": tier.name_en,
+        "tier_zh": tier.name_zh,
         "as_of": as_of.isoformat(),
         "run_id": latest["run_id"],
         "scorecard_version": latest["scorecard_version"],

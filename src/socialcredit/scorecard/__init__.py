@@ -3,12 +3,15 @@
 from socialcredit.scorecard.compile import points_sql, score_sql
 from socialcredit.scorecard.evaluate import MAX_REASONS, Reason, Scored, evaluate
 from socialcredit.scorecard.expert import default_spec
-from socialcredit.scorecard.scaling import Scaling
+from socialcredit.scorecard.scaling import MAX_SCORE, MIN_SCORE, Scaling
 from socialcredit.scorecard.spec import CategoryGroup, FeatureSpec, ScorecardSpec, load_spec
-from socialcredit.scorecard.tiers import TIERS, tier_of
+from socialcredit.scorecard.tiers import TIER, TIERS, Tier, tier_of
 
 __all__ = [
     "MAX_REASONS",
+    "MAX_SCORE",
+    "MIN_SCORE",
+    "TIER",
     "TIERS",
     "CategoryGroup",
     "FeatureSpec",
@@ -16,6 +19,7 @@ __all__ = [
     "Scaling",
     "ScorecardSpec",
     "Scored",
+    "Tier",
     "default_spec",
     "evaluate",
     "load_spec",

@@ -23,7 +23,7 @@ def compare_scores(
     bad: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Tier moves, score shifts and (with outcomes) the AUC of each version."""
-    names = [t[0] for t in TIERS]
+    names = [t.id for t in TIERS]
     a = [tier_of(int(s)) for s in champion_scores]
     b = [tier_of(int(s)) for s in challenger_scores]
     matrix = {t: dict.fromkeys(names, 0) for t in names}

@@ -8,6 +8,7 @@ same numbers :func:`.evaluate.evaluate` gives for one subject.
 from __future__ import annotations
 
 from socialcredit.scorecard.evaluate import MAX_REASONS
+from socialcredit.scorecard.scaling import MAX_SCORE, MIN_SCORE, NEUTRAL_SUBSCORE
 from socialcredit.scorecard.spec import FeatureSpec, ScorecardSpec
 from socialcredit.scorecard.tiers import tier_sql
 
@@ -146,9 +147,10 @@ def score_sql(
         own = " + ".join(f"p_{f.name}" for f in spec.features if f.dimension == dimension) or "0"
         span = best - worst
         subs.append(
-            f"350 + (1200 * (({own}) - ({worst})) + {span}) // {2 * span} AS sub_{dimension}"
+            f"{MIN_SCORE} + ({2 * (MAX_SCORE - MIN_SCORE)} * (({own}) - ({worst})) + {span}) "
+            f"// {2 * span} AS sub_{dimension}"
             if span
-            else f"650 AS sub_{dimension}"
+            else f"{NEUTRAL_SUBSCORE} AS sub_{dimension}"
         )
     lost = ", ".join(f"{f.best} - p_{f.name} AS l_{f.name}" for f in spec.features)
     ctes = [

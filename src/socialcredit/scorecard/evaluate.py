@@ -11,6 +11,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from socialcredit.scorecard.scaling import MAX_SCORE, MIN_SCORE, NEUTRAL_SUBSCORE
 from socialcredit.scorecard.spec import FeatureSpec, ScorecardSpec
 from socialcredit.scorecard.tiers import tier_of
 
@@ -57,14 +58,15 @@ def feature_points(feature: FeatureSpec, value: Value) -> int:
 
 
 def subscore(points: int, worst: int, best: int) -> int:
-    """A dimension's points on the 350-950 scale: 350 at its worst, 950 at its best.
+    """A dimension's points on the score range: MIN_SCORE at its worst, MAX_SCORE at
+    its best.
 
     Integer arithmetic (round half up) so every engine gives the same value.
     """
     span = best - worst
     if span == 0:
-        return 650
-    return 350 + (1200 * (points - worst) + span) // (2 * span)
+        return NEUTRAL_SUBSCORE
+    return MIN_SCORE + (2 * (MAX_SCORE - MIN_SCORE) * (points - worst) + span) // (2 * span)
 
 
 def evaluate(spec: ScorecardSpec, values: Mapping[str, Value]) -> Scored:

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from importlib import resources
 
-from socialcredit.scorecard.scaling import Scaling
+from socialcredit.scorecard.scaling import BASE_ODDS, BASE_SCORE, PDO, Scaling
 from socialcredit.scorecard.spec import FeatureSpec, ScorecardSpec
 
 __all__ = ["EXPERT", "VERSION", "build", "default_spec"]
 
 VERSION = "expert-2026.1"
 DIMENSIONS = ("credit_history", "fulfilment", "characteristics")
-SCALING = Scaling(pdo=50, base_score=600, base_odds=20)
+SCALING = Scaling(pdo=PDO, base_score=BASE_SCORE, base_odds=BASE_ODDS)
 #: log-odds of a file with every feature at its neutral value
 INTERCEPT = 2.5
 

@@ -94,10 +94,10 @@ def _change(feature: FeatureSpec, target: str, gain: int) -> Change:
 def next_tier_plan(spec: ScorecardSpec, values: Mapping[str, Value]) -> Plan:
     """The fewest actionable changes that reach the next tier (if any can)."""
     scored = evaluate(spec, values)
-    above = [(name, low) for name, low, _, _ in TIERS if low > scored.score]
+    above = [t for t in TIERS if t.low > scored.score]
     if not above:
         return Plan(scored.score, scored.tier, None, 0, True, ())
-    next_tier, threshold = above[0]
+    next_tier, threshold = above[0].id, above[0].low
     unclipped = spec.base_points + sum(scored.points.values())
     needed = threshold - unclipped
     options: list[tuple[int, FeatureSpec, list[tuple[str, int]]]] = []

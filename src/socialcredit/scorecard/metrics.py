@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from socialcredit.scorecard.scaling import Scaling
+from socialcredit.scorecard.scaling import MAX_SCORE, MIN_SCORE, Scaling
 from socialcredit.scorecard.spec import ScoreBand
 
 __all__ = ["Evaluation", "evaluate_scores", "psi", "score_bands"]
@@ -42,13 +42,13 @@ class Evaluation:
 
 def _bands(width: int = BAND_WIDTH) -> list[tuple[int, int]]:
     return [
-        (low, min(low + width - 1, 950) if low + width < 950 else 950)
-        for low in range(350, 950, width)
+        (low, low + width - 1 if low + width < MAX_SCORE else MAX_SCORE)
+        for low in range(MIN_SCORE, MAX_SCORE, width)
     ]
 
 
 def score_bands(scores: np.ndarray, width: int = BAND_WIDTH) -> tuple[ScoreBand, ...]:
-    """Share of ``scores`` in each band of ``width`` points from 350 to 950."""
+    """Share of ``scores`` in each band of ``width`` points from MIN_SCORE to MAX_SCORE."""
     scores = np.asarray(scores, dtype=float)
     return tuple(
         ScoreBand(
@@ -118,7 +118,7 @@ def evaluate_scores(
         auc=round(auc, 6),
         gini=round(2 * auc - 1, 6),
         ks=round(float(gap[best]), 6),
-        ks_score=int(-thresholds[best]) if best else 950,
+        ks_score=int(-thresholds[best]) if best else MAX_SCORE,
         calibration=calibration,
         distribution=distribution,
         psi=psi(reference, scores) if reference else None,

@@ -18,10 +18,27 @@ import math
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["MAX_SCORE", "MIN_SCORE", "Scaling"]
+__all__ = [
+    "BASE_ODDS",
+    "BASE_SCORE",
+    "MAX_SCORE",
+    "MIN_SCORE",
+    "NEUTRAL_SUBSCORE",
+    "PDO",
+    "Scaling",
+]
 
+#: The score range: every score and every dimension's subscore lies in it.
 MIN_SCORE = 350
 MAX_SCORE = 950
+#: A dimension's subscore when no feature of it can move its points.
+NEUTRAL_SUBSCORE = (MIN_SCORE + MAX_SCORE) // 2
+
+#: The default scaling (the expert scorecard's, and training's unless told
+#: otherwise): BASE_SCORE points at BASE_ODDS good:bad, PDO points to double them.
+PDO = 50.0
+BASE_SCORE = 600
+BASE_ODDS = 20.0
 
 
 class Scaling(BaseModel):
@@ -29,9 +46,9 @@ class Scaling(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    pdo: float = Field(50.0, gt=0, description="Points to double the odds")
-    base_score: int = Field(600, description="Score at the base odds")
-    base_odds: float = Field(20.0, gt=0, description="Odds (good:bad) at the base score")
+    pdo: float = Field(PDO, gt=0, description="Points to double the odds")
+    base_score: int = Field(BASE_SCORE, description="Score at the base odds")
+    base_odds: float = Field(BASE_ODDS, gt=0, description="Odds (good:bad) at the base score")
     min_score: int = MIN_SCORE
     max_score: int = MAX_SCORE
 

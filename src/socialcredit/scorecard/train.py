@@ -30,7 +30,7 @@ from socialcredit.errors import InputError
 from socialcredit.records.forbidden import ensure_allowed
 from socialcredit.scorecard.binning import MISSING, Binned, Direction, design, fit_bins
 from socialcredit.scorecard.metrics import score_bands
-from socialcredit.scorecard.scaling import Scaling
+from socialcredit.scorecard.scaling import BASE_ODDS, BASE_SCORE, PDO, Scaling
 from socialcredit.scorecard.spec import (
     CategoryGroup,
     FeatureSpec,
@@ -123,9 +123,9 @@ class ScorecardTrainer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self,
         *,
         version: str | None = None,
-        pdo: float = 50.0,
-        base_score: int = 600,
-        base_odds: float = 20.0,
+        pdo: float = PDO,
+        base_score: int = BASE_SCORE,
+        base_odds: float = BASE_ODDS,
         max_bins: int = 20,
         min_share: float = 0.02,
         monotone: Literal["auto", "off"] = "auto",

@@ -177,7 +177,7 @@ def score_population(
             engine.execute("save rows", f"INSERT INTO score_rows SELECT * FROM {rows}")
 
         step("summarise")
-        counts = dict.fromkeys((t[0] for t in TIERS), 0)
+        counts = dict.fromkeys((t.id for t in TIERS), 0)
         total, low, high = 0, None, None
         summary = (
             f"SELECT tier, count(*) AS n, min(score) AS low, max(score) AS high FROM {rows} r "

@@ -17,6 +17,7 @@ import {
   table,
   tierName,
 } from "./common.js";
+import { MAX_SCORE, MIN_SCORE } from "./scale.js";
 
 function tierOf(score, tiers) {
   let found = tiers[0].tier;
@@ -142,7 +143,7 @@ function render(data) {
       "div",
       { class: "grid" },
       summary,
-      card("histogram", t("dash.histogram"), chartBox("chart-histogram", t("dash.histogram.aria"))),
+      card("histogram", t("dash.histogram"), chartBox("chart-histogram", t("dash.histogram.aria", { min: MIN_SCORE, max: MAX_SCORE }))),
       tiers,
       card(
         "regions",
@@ -184,7 +185,7 @@ function render(data) {
   chart("chart-regions", {
     grid: { left: 100, right: 40, top: 8, bottom: 24 },
     tooltip: { trigger: "axis" },
-    xAxis: { type: "value", min: (v) => Math.max(350, Math.floor(v.min / 10) * 10 - 10) },
+    xAxis: { type: "value", min: (v) => Math.max(MIN_SCORE, Math.floor(v.min / 10) * 10 - 10) },
     yAxis: { type: "category", data: regions.map((r) => (zh ? r.zh : r.en)), axisLabel: { fontSize: 11 } },
     series: [
       {

@@ -19,15 +19,9 @@ import {
   table,
   tierName,
 } from "./common.js";
+import { MAX_SCORE, MIN_SCORE, TIERS } from "./scale.js";
 
 const PURPOSES = ["dispute_review", "data_quality_review", "complaint_handling"];
-const TIERS = [
-  ["poor", 350],
-  ["fair", 550],
-  ["good", 600],
-  ["very_good", 650],
-  ["excellent", 700],
-];
 
 const params = new URLSearchParams(location.search);
 const citizen = kind() === "citizen";
@@ -194,12 +188,12 @@ function render(report) {
           el("span", {}, el("strong", { id: "score-value" }, number(report.score)), tierName(report.tier)),
         ),
         el("p", { class: "muted" }, t("report.asof", { date: day(report.as_of), version: report.scorecard_version })),
-        el("div", { id: "chart-gauge", class: "chart", role: "img", "aria-label": `${t("report.gauge.aria")}: ${report.score}` }),
+        el("div", { id: "chart-gauge", class: "chart", role: "img", "aria-label": `${t("report.gauge.aria", { min: MIN_SCORE, max: MAX_SCORE })}: ${report.score}` }),
       ),
       section(
         "subscores",
         t("report.subscores"),
-        el("p", { class: "muted" }, t("report.subscores.note")),
+        el("p", { class: "muted" }, t("report.subscores.note", { min: MIN_SCORE, max: MAX_SCORE })),
         el("div", { id: "chart-radar", class: "chart", role: "img", "aria-label": t("report.radar.aria") }),
         table(
           [t("card.dimension"), [t("report.score"), "num"]],
@@ -241,13 +235,14 @@ function render(report) {
     ),
   );
 
-  const bands = TIERS.map(([name], i) => [i + 1 < TIERS.length ? (TIERS[i + 1][1] - 350) / 600 : 1, TIER_COLOURS[name]]);
+  const span = MAX_SCORE - MIN_SCORE;
+  const bands = TIERS.map((tier, i) => [i + 1 < TIERS.length ? (TIERS[i + 1].low - MIN_SCORE) / span : 1, TIER_COLOURS[tier.id]]);
   chart("chart-gauge", {
     series: [
       {
         type: "gauge",
-        min: 350,
-        max: 950,
+        min: MIN_SCORE,
+        max: MAX_SCORE,
         splitNumber: 6,
         axisLine: { lineStyle: { width: 18, color: bands } },
         pointer: { width: 5 },
@@ -261,8 +256,8 @@ function render(report) {
     radar: {
       indicator: dims.map((d) => ({
         name: zh ? report.dimension_names[d].zh : report.dimension_names[d].en,
-        min: 350,
-        max: 950,
+        min: MIN_SCORE,
+        max: MAX_SCORE,
       })),
       radius: "62%",
     },
@@ -276,7 +271,7 @@ function render(report) {
     legend: { data: versions, type: "scroll", top: 0 },
     tooltip: { trigger: "axis" },
     xAxis: { type: "category", data: [...new Set(report.history.map((h) => day(h.as_of)))] },
-    yAxis: { type: "value", min: 350, max: 950 },
+    yAxis: { type: "value", min: MIN_SCORE, max: MAX_SCORE },
     series: versions.map((version) => ({
       name: version,
       type: "line",
