@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from socialcredit.records.schema import FUTURE_ALLOWANCE_DAYS
 from socialcredit.rights.profiles import PROFILES, ProfileName
 
 __all__ = ["Settings"]
@@ -96,6 +97,13 @@ class Settings(BaseSettings):
             return data  # the field's own validation names the choices
         return profile.defaults() | data
 
+    clock_allowance_days: int = Field(
+        default=FUTURE_ALLOWANCE_DAYS,
+        ge=0,
+        description="Days a record's observed_date may be after the day its batch is "
+        "received (a partner's clock or time zone ahead of ours); a record observed later "
+        "is rejected by the rule observed_in_future.",
+    )
     threads: int | None = Field(
         default=None,
         ge=1,

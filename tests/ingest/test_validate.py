@@ -4,6 +4,7 @@ field and rule named, and the valid rows beside it are kept."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ CASES = [
     ("payment", {"observed_date": "2026-13-01"}, "observed_date", "not_a_date"),
     ("payment", {"observed_date": "01/02/2026"}, "observed_date", "not_a_date"),
     ("payment", {"observed_date": "2026-1-1"}, "observed_date", "not_a_date"),
+    ("payment", {"observed_date": "9999-12-31"}, "observed_date", "observed_in_future"),
     ("payment", {"kind": "lottery"}, "kind", "not_a_choice"),
     ("payment", {"due_date": ""}, "due_date", "required"),
     ("payment", {"amount_due": "abc"}, "amount_due", "not_an_amount"),
@@ -139,3 +141,44 @@ def test_rejection_file_masks_resident_ids(
     assert PERSON_A not in text
     stored = lake.query("r", "SELECT value FROM rejections").column("value").to_pylist()
     assert not any(PERSON_A in str(v) for v in stored)
+
+
+@pytest.mark.parametrize(
+    ("allowance", "observed", "accepted"),
+    [
+        (1, "2026-03-10", True),  # the day it is received
+        (1, "2026-03-11", True),  # one day ahead: a partner's clock in another time zone
+        (1, "2026-03-12", False),
+        (0, "2026-03-11", False),
+        (7, "2026-03-17", True),
+    ],
+)
+def test_observed_date_after_receipt_is_rejected(
+    lake: Engine,
+    keyer: SubjectKeyer,
+    tmp_path: Path,
+    allowance: int,
+    observed: str,
+    accepted: bool,
+) -> None:
+    rows = [
+        row("payment", "r1", observed_date=observed, paid_date="", amount_paid=""),
+        row("payment", "r2", observed_date="2026-03-01", due_date="2026-02-01"),
+    ]
+    path = write_csv(tmp_path / "feed.csv", rows)
+    report = ingest_file(
+        lake,
+        keyer,
+        path,
+        partner="p-one",
+        category_name="payment",
+        rejections_dir=tmp_path / "rej",
+        received=dt.date(2026, 3, 10),
+        clock_allowance_days=allowance,
+    )
+    assert (report.accepted, report.rejected) == ((2, 0) if accepted else (1, 1))
+    if not accepted:
+        with open(str(report.rejections_file), encoding="utf-8") as handle:
+            found = list(csv.DictReader(handle))
+        assert [(r["field"], r["rule"]) for r in found] == [("observed_date", "observed_in_future")]
+        assert "after the day" in found[0]["message"]

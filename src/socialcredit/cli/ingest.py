@@ -89,6 +89,7 @@ def ingest_command(
                     rejections_dir=space.rejections_dir,
                     fmt=file_format,
                     on_step=partial(_advance, bar, task),
+                    clock_allowance_days=settings.clock_allowance_days,
                 )
                 bar.update(task, completed=5)
                 reports.append(report.as_json())

@@ -27,6 +27,7 @@ from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest.validate import checked_sql, describe, identities_sql
 from socialcredit.records import Category, category
 from socialcredit.records.forbidden import ensure_allowed
+from socialcredit.records.schema import FUTURE_ALLOWANCE_DAYS
 
 __all__ = ["BatchReport", "detect_format", "ingest_file"]
 
@@ -241,10 +242,17 @@ def ingest_file(
     rejections_dir: Path,
     fmt: str | None = None,
     on_step: Step | None = None,
+    received: dt.date | None = None,
+    clock_allowance_days: int = FUTURE_ALLOWANCE_DAYS,
 ) -> BatchReport:
-    """Ingest one partner file as one batch; see the module docstring."""
+    """Ingest one partner file as one batch; see the module docstring.
+
+    A record observed after ``received`` (default: today, UTC) plus
+    ``clock_allowance_days`` is rejected (rule ``observed_in_future``).
+    """
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    latest_observed = (received or started_at.date()) + dt.timedelta(days=clock_allowance_days)
     step = on_step or (lambda _name: None)
     if not _PARTNER.match(partner):
         raise InputError(
@@ -264,7 +272,9 @@ def ingest_file(
 
     step("validate")
     types = {name: kind for name, kind in loaded.types.items() if name in present}
-    sql = checked_sql(cat, loaded.table, loaded.order_expr, present, types, partner, _KEY_CACHE)
+    sql = checked_sql(
+        cat, loaded.table, loaded.order_expr, present, types, partner, _KEY_CACHE, latest_observed
+    )
     engine.execute("validate", f"CREATE OR REPLACE TEMP TABLE _chk AS {sql}")
     _check_values(engine, cat)
 

@@ -9,13 +9,18 @@ rejected rows into messages.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from socialcredit.identity import sql as id_sql
 from socialcredit.records import Category, Field
+from socialcredit.records.schema import LATEST_OBSERVED
 
 __all__ = ["RAW_PREFIX", "checked_sql", "describe", "identities_sql"]
 
 RAW_PREFIX = "r_"
 _DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+#: a count: digits only (a sign, a decimal point or an exponent is not a count)
+_COUNT_PATTERN = "^[0-9]{1,18}$"
 
 #: code -> message template; {field} and {choices} are filled in.
 _MESSAGES = {
@@ -23,6 +28,7 @@ _MESSAGES = {
     "too_long": "{field} is longer than {max_length} characters",
     "not_a_date": "{field} is not a date (expected YYYY-MM-DD)",
     "not_an_amount": "{field} is not an amount (expected a number such as 120.50)",
+    "not_a_count": "{field} is not a count (expected a whole number, 0 or more, such as 3)",
     "negative": "{field} is negative",
     "not_positive": "{field} must be above 0",
     "not_a_choice": "{field} is not one of: {choices}",
@@ -35,6 +41,9 @@ _MESSAGES = {
     "record on file go through the dispute process",
     "conflict_in_file": "record_id appears earlier in this file with different content",
     "unparseable": "the line could not be parsed",
+    "consent_required": "the person has not consented to this partner sharing these records "
+    "(a live consent for the purpose '{consent}', granted by the person, is required); the "
+    "record was not stored",
 }
 
 
@@ -63,6 +72,8 @@ def _typed(field: Field, raw: str, types: dict[str, str]) -> str:
         )
     if field.type == "amount":
         return f"TRY_CAST({raw} AS DECIMAL(18,2))"
+    if field.type == "count":
+        return f"CASE WHEN regexp_matches({raw}, '{_COUNT_PATTERN}') THEN CAST({raw} AS BIGINT) END"
     if field.type == "choice":
         return f"lower({raw})"
     return raw
@@ -87,8 +98,10 @@ def _errors(field: Field) -> list[str]:
         checks.append(("not_an_amount", f"{raw} IS NOT NULL AND {name} IS NULL"))
         if field.positive:
             checks.append(("not_positive", f"{name} <= 0"))
-        else:
+        elif not field.signed:
             checks.append(("negative", f"{name} < 0"))
+    elif field.type == "count":
+        checks.append(("not_a_count", f"{raw} IS NOT NULL AND {name} IS NULL"))
     elif field.type == "choice":
         choices = ", ".join(f"'{c}'" for c in field.choices)
         checks.append(("not_a_choice", f"{name} NOT IN ({choices})"))
@@ -103,8 +116,12 @@ def checked_sql(
     types: dict[str, str],
     partner: str,
     ids: str,
+    latest_observed: dt.date,
 ) -> str:
     """SELECT over ``staging``: ``_ord``, typed columns, ``subject_key`` and ``_errors``.
+
+    ``latest_observed`` is the last observed date accepted (the day of receipt plus
+    the clock allowance): a record observed after it is rejected by rule.
 
     ``ids`` is the table :func:`identities_sql` fills: one row per distinct
     spelling of a resident ID with its check result and subject key. The
@@ -125,9 +142,11 @@ def checked_sql(
             f"CASE WHEN {RAW_PREFIX}partner_id IS NOT NULL AND {RAW_PREFIX}partner_id <> "
             f"'{partner_sql}' THEN 'partner_id:wrong_partner' END"
         )
-    for rule in category.rules:
+    latest = f"DATE '{latest_observed.isoformat()}'"
+    for rule in category.all_rules:
         guard = " AND ".join(f"{name} IS NOT NULL" for name in rule.uses)
-        errors.append(f"CASE WHEN {guard} AND ({rule.breaks}) THEN '{rule.field}:{rule.code}' END")
+        breaks = rule.breaks.replace(LATEST_OBSERVED, latest)
+        errors.append(f"CASE WHEN {guard} AND ({breaks}) THEN '{rule.field}:{rule.code}' END")
     raw_select = ", ".join([f"{order_expr} AS _ord", *raw_cols])
     typed_select = ", ".join(["_ord", *typed_cols, *carried])
     return (
@@ -164,7 +183,7 @@ def identities_sql(staging: str, ids: str, subject_key: str) -> str:
 def describe(category: Category, item: str) -> tuple[str, str, str]:
     """(field, rule, message) for one ``field:code`` item of ``_errors``."""
     name, _, code = item.partition(":")
-    for rule in category.rules:
+    for rule in category.all_rules:
         if rule.code == code and rule.field == name:
             return name, code, rule.message
     try:

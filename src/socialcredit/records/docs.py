@@ -66,9 +66,8 @@ def records_markdown() -> str:
                 f"| `{field.name}` | {kind} | {'yes' if field.required else 'no'} | "
                 f"{field.description} |"
             )
-        if cat.rules:
-            lines += ["", "Rules across columns:", ""]
-            lines += [f"- `{rule.code}` ({rule.field}): {rule.message}" for rule in cat.rules]
+        lines += ["", "Rules across columns:", ""]
+        lines += [f"- `{rule.code}` ({rule.field}): {rule.message}" for rule in cat.all_rules]
         lines.append("")
     return "\n".join(lines)
 

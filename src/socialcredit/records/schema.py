@@ -10,9 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["COMMON_FIELDS", "Category", "Field", "Rule", "json_schema"]
+__all__ = [
+    "COMMON_FIELDS",
+    "COMMON_RULES",
+    "FUTURE_ALLOWANCE_DAYS",
+    "LATEST_OBSERVED",
+    "Category",
+    "Field",
+    "Rule",
+    "json_schema",
+]
 
-FieldType = Literal["text", "date", "amount", "choice", "resident_id"]
+FieldType = Literal["text", "date", "amount", "count", "choice", "resident_id"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +36,15 @@ class Field:
     max_length: int = 200
     #: for amounts: the smallest value allowed (inclusive unless ``positive``)
     positive: bool = False
+    #: for amounts: any sign (a balance may be overdrawn); otherwise at least 0
+    signed: bool = False
 
     def sql_type(self) -> str:
         return {
             "text": "VARCHAR",
             "date": "DATE",
             "amount": "DECIMAL(18,2)",
+            "count": "BIGINT",
             "choice": "VARCHAR",
             "resident_id": "VARCHAR",
         }[self.type]
@@ -75,6 +87,25 @@ COMMON_FIELDS: tuple[Field, ...] = (
 )
 
 
+#: Placeholder in a rule's SQL for the latest acceptable observed date: the day the
+#: batch is received plus the clock allowance (filled in at validation).
+LATEST_OBSERVED = "{latest_observed}"
+#: Default clock allowance: a partner's day may start before ours (time zones, clocks).
+FUTURE_ALLOWANCE_DAYS = 1
+
+#: Rules every category has, checked before its own.
+COMMON_RULES: tuple[Rule, ...] = (
+    Rule(
+        "observed_in_future",
+        "observed_date",
+        ("observed_date",),
+        f"observed_date > {LATEST_OBSERVED}",
+        "observed_date is after the day the batch was received (plus the clock allowance, "
+        "SOCIALCREDIT_CLOCK_ALLOWANCE_DAYS): a record cannot report what has not happened yet",
+    ),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Category:
     """A record category: its own fields after the common ones, and its rules."""
@@ -89,10 +120,18 @@ class Category:
     negative: str = "FALSE"
     #: position among the categories (lake tables, schema listings)
     order: int = 0
+    #: the purpose of the consent a record needs (:mod:`socialcredit.records.consent`):
+    #: a row is accepted, and counts, only while the person lets the furnishing partner
+    #: share it for this purpose; empty: records count without one
+    consent: str = ""
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
         return COMMON_FIELDS + self.fields
+
+    @property
+    def all_rules(self) -> tuple[Rule, ...]:
+        return COMMON_RULES + self.rules
 
     def field(self, name: str) -> Field:
         for item in self.all_fields:
@@ -114,9 +153,13 @@ def json_schema(category: Category) -> dict[str, Any]:
         if item.type == "date":
             prop |= {"type": "string", "format": "date"}
         elif item.type == "amount":
-            prop |= {"type": ["number", "string"], "minimum": 0}
+            prop |= {"type": ["number", "string"]}
+            if not item.signed:
+                prop["minimum"] = 0
             if item.positive:
                 prop["exclusiveMinimum"] = 0
+        elif item.type == "count":
+            prop |= {"type": ["integer", "string"], "minimum": 0, "pattern": "^[0-9]+$"}
         elif item.type == "choice":
             prop |= {"type": "string", "enum": list(item.choices)}
         elif item.type == "resident_id":
@@ -138,6 +181,6 @@ def json_schema(category: Category) -> dict[str, Any]:
         "required": [f.name for f in category.all_fields if f.required],
         "additionalProperties": False,
         "x-rules": [
-            {"code": r.code, "field": r.field, "message": r.message} for r in category.rules
+            {"code": r.code, "field": r.field, "message": r.message} for r in category.all_rules
         ],
     }

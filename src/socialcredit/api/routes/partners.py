@@ -93,6 +93,7 @@ async def furnish(
                 partner=caller.partner_id,
                 category_name=category,
                 rejections_dir=state.workspace.rejections_dir,
+                clock_allowance_days=state.settings.clock_allowance_days,
             )
     finally:
         upload.unlink(missing_ok=True)
