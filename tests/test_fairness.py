@@ -115,6 +115,7 @@ def test_policy_cutoffs_and_the_report_page(lake: Engine) -> None:
         "credit_card": 620,
         "credit_line_increase": 620,
         "tenancy": 550,
+        "deposit_waiver": 600,
     }
     report = fairness_report(lake, cutoffs=(*TIER_CUTOFFS, *by_action.values()))
     assert report.cutoffs == (550, 600, 620, 650, 700)
@@ -125,11 +126,13 @@ def test_policy_cutoffs_and_the_report_page(lake: Engine) -> None:
         "h JOIN subjects s USING (subject_key) WHERE s.sex = 'M'",
     ).to_pylist()[0]["r"]
     assert males["approval"]["620"] == pytest.approx(scores_m, abs=1e-4)
-    report = replace(report, policy_cutoffs=by_action, policy_version="credit-default-1")
+    report = replace(report, policy_cutoffs=by_action, policy_version=default_policy().version)
     for lang, title in (("en", "Fairness report"), ("zh", "公平性报告")):
         page = fairness_html(report, lang)  # type: ignore[arg-type]
         assert title in page
         assert "class='flag'" in page, "M is flagged at 650 and 700"
         assert "credit_card, credit_line_increase" in page, "policy actions at their cut-off"
+        assert "loan, deposit_waiver" in page, "the deposit waiver's cut-off with the loan's"
+        assert "deposit_waiver &ge; 600" in page
         assert "<script" not in page
         assert "http" not in page

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from socialcredit.decisions import default_policy
 from socialcredit.store.models import Consent
 from tests.api.conftest import Service
 
@@ -54,7 +55,7 @@ def test_a_decision_is_explained_logged_and_shown_to_the_person(service: Service
     assert answer.status_code == 200, answer.text
     decision = answer.json()
     assert decision["decision"] in ("approve", "refer", "decline")
-    assert decision["versions"]["policy"] == "credit-default-1"
+    assert decision["versions"]["policy"] == default_policy().version
     assert decision["versions"]["scorecard"]
     assert decision["versions"]["score_run"]
     published = service.client.get(

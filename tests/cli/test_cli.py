@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from socialcredit.decisions import default_policy
 from tests.ingest.helpers import row, write_csv
 
 
@@ -106,8 +107,9 @@ def test_fairness_at_policy_cutoffs_with_a_page(
     )
     assert result.returncode == 0, result.stderr
     report = as_json(result)
-    assert report["policy_version"] == "credit-default-1"
+    assert report["policy_version"] == default_policy().version
     assert report["policy_cutoffs"]["loan"] == 600
+    assert report["policy_cutoffs"]["deposit_waiver"] == 600
     assert set(report["policy_cutoffs"].values()) <= set(report["cutoffs"])
     assert "公平性报告" in page.read_text(encoding="utf-8")
     tiers_only = as_json(run("fairness", "--workspace", str(workspace), "--json", "--no-policy"))

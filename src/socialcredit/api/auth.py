@@ -35,6 +35,7 @@ PURPOSES = (
     "credit_application",
     "account_review",
     "rental_application",
+    "deposit_waiver_application",
     "insurance_underwriting",
     "collection",
 )
