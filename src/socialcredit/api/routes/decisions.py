@@ -178,9 +178,10 @@ _REQUEST_BODY = {
 )
 async def new_decision(request: Request) -> JSONResponse:
     """Body: ``{"resident_id", "action", "purpose"}``. Actions are credit products
-    only (loan, credit_card, credit_line_increase, tenancy), each with its
-    permissible purposes. Answers the decision (approve / refer / decline), its
-    terms, the principal reasons when adverse, and the scorecard, policy and score
+    only (loan, credit_card, credit_line_increase, tenancy, deposit_waiver), each
+    with its permissible purposes. Answers the decision (approve / refer / decline),
+    its terms (prices included), the principal reasons when adverse, notes
+    explaining the band in English and Chinese, and the scorecard, policy and score
     run versions. A thin or contested file is referred to a person, never declined
     automatically. Every decision is logged and the person sees it, and may ask for
     a human review of an adverse one."""
