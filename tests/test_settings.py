@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from socialcredit.errors import ConfigurationError
 from socialcredit.lake.workspace import Workspace
-from socialcredit.settings import Settings
+from socialcredit.settings import Settings, utc_now, utc_today
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -37,3 +38,15 @@ def test_unknown_engine_is_a_clear_error(tmp_path: Path) -> None:
     space = Workspace.open(Settings(workspace=tmp_path, engine="oracle://db"))
     with pytest.raises(ConfigurationError, match="supported engines: duckdb"):
         space.engine()
+
+
+def test_now_is_utc_without_a_time_zone() -> None:
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    moment, whole, today = utc_now(), utc_now(whole_seconds=True), utc_today()
+    after = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assert moment.tzinfo is None
+    assert whole.tzinfo is None
+    assert before <= moment <= after
+    assert whole.microsecond == 0
+    assert before.replace(microsecond=0) <= whole <= after
+    assert before.date() <= today <= after.date()

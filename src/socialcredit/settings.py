@@ -7,6 +7,7 @@ variable ``SOCIALCREDIT_<NAME>`` (for example ``SOCIALCREDIT_WORKSPACE``).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from socialcredit.records.schema import FUTURE_ALLOWANCE_DAYS
 from socialcredit.rights.profiles import PROFILES, ProfileName
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "utc_now", "utc_today"]
 
 
 class Settings(BaseSettings):
@@ -114,3 +115,20 @@ class Settings(BaseSettings):
         description="Engine memory limit, e.g. '4GB'. Default: 40% of the machine's memory; "
         "beyond it the engine spills to the workspace's tmp folder.",
     )
+
+
+def utc_now(*, whole_seconds: bool = False) -> dt.datetime:
+    """The time now, in UTC without a time zone: how the lake and the store keep every
+    time they record. ``whole_seconds`` drops the microseconds, for times a person reads
+    (publication, disputes, audit entries); ordering within a second needs them.
+
+    Every "now" of the platform comes from here; a test that needs another moment
+    passes it explicitly where the function takes one.
+    """
+    moment = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0) if whole_seconds else moment
+
+
+def utc_today() -> dt.date:
+    """Today's date in UTC (the date of :func:`utc_now`)."""
+    return utc_now().date()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 import typer
@@ -19,6 +18,7 @@ from socialcredit.cli.common import (
 )
 from socialcredit.errors import InputError
 from socialcredit.lake.workspace import Workspace
+from socialcredit.settings import utc_now
 
 Kind = Literal["partner", "operator", "citizen"]
 partners_app = typer.Typer(help="Register partner institutions.", no_args_is_help=True)
@@ -116,7 +116,7 @@ def partners_add(
                     partner_id=partner_id,
                     name=name,
                     kind=kind,
-                    created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    created_at=utc_now(),
                 )
             )
         return {"partner_id": partner_id, "name": name, "kind": kind}

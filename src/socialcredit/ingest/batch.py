@@ -28,6 +28,7 @@ from socialcredit.ingest.validate import checked_sql, describe, identities_sql
 from socialcredit.records import Category, category
 from socialcredit.records.forbidden import ensure_allowed
 from socialcredit.records.schema import FUTURE_ALLOWANCE_DAYS
+from socialcredit.settings import utc_now
 
 __all__ = ["BatchReport", "detect_format", "ingest_file"]
 
@@ -251,7 +252,7 @@ def ingest_file(
     ``clock_allowance_days`` is rejected (rule ``observed_in_future``).
     """
     started = time.perf_counter()
-    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    started_at = utc_now()
     latest_observed = (received or started_at.date()) + dt.timedelta(days=clock_allowance_days)
     step = on_step or (lambda _name: None)
     if not _PARTNER.match(partner):
@@ -338,7 +339,7 @@ def ingest_file(
                 rejected,
                 duplicates,
                 started_at,
-                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                utc_now(),
             ],
         )
     rejections_file: str | None = None

@@ -21,6 +21,7 @@ from typing import Any
 
 from socialcredit.engines import Engine
 from socialcredit.records import CATEGORIES
+from socialcredit.settings import utc_now
 
 __all__ = [
     "batches_since",
@@ -32,13 +33,11 @@ __all__ = [
 ]
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def note_change(engine: Engine, subject_key: str, cause: str) -> None:
     engine.execute(
-        "note change", "INSERT INTO subject_changes VALUES (?, ?, ?)", [subject_key, _now(), cause]
+        "note change",
+        "INSERT INTO subject_changes VALUES (?, ?, ?)",
+        [subject_key, utc_now(), cause],
     )
 
 
@@ -47,7 +46,7 @@ def note_changes(engine: Engine, subjects_sql: str, params: list[Any], cause: st
     engine.execute(
         "note changes",
         f"INSERT INTO subject_changes SELECT DISTINCT subject_key, ?, ? FROM ({subjects_sql}) c",
-        [_now(), cause, *params],
+        [utc_now(), cause, *params],
     )
 
 

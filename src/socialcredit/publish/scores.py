@@ -20,6 +20,7 @@ from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
 from socialcredit.features import DIMENSIONS
 from socialcredit.scorecard import MAX_REASONS
+from socialcredit.settings import utc_now
 from socialcredit.store.database import Store
 from socialcredit.store.models import PublishedScore
 
@@ -241,7 +242,7 @@ def publish_run(store: Store, lake: Engine, run_id: str | None = None) -> dict[s
     if not runs:
         raise NotFoundError("no score run to publish; run socialcredit score first")
     chosen = runs[0]["run_id"]
-    published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    published_at = utc_now(whole_seconds=True)
     changed = _publish_changes(store, lake, chosen, published_at)
     if changed is not None:
         total = int(

@@ -23,6 +23,7 @@ from socialcredit.records import category as record_category
 from socialcredit.scorecard import evaluate
 from socialcredit.scoring.runs import run_notice_days
 from socialcredit.scoring.versions import stored_scorecard
+from socialcredit.settings import utc_now
 from socialcredit.store import Store, audit
 from socialcredit.store.models import Dispute, PublishedScore
 
@@ -30,10 +31,6 @@ __all__ = ["answer_dispute", "expire_disputes", "open_dispute", "rescore_subject
 
 Answer = Literal["confirm", "correct", "delete"]
 _STATUS = {"confirm": "confirmed", "correct": "corrected", "delete": "deleted"}
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def rescore_subject(store: Store, lake: Engine, subject_key: str) -> PublishedScore | None:
@@ -58,7 +55,7 @@ def rescore_subject(store: Store, lake: Engine, subject_key: str) -> PublishedSc
         published.reasons = [
             {"feature": r.feature, "points_lost": r.points_lost} for r in scored.reasons
         ]
-        published.published_at = _now()
+        published.published_at = utc_now(whole_seconds=True)
         return published
 
 
@@ -85,7 +82,7 @@ def open_dispute(
         raise NotFoundError(f"no {category} record {record_id!r} from {partner_id!r} in your file")
     if not reason.strip():
         raise InputError("say why the record is wrong (reason)")
-    opened = _now()
+    opened = utc_now(whole_seconds=True)
     with store.session() as session, session.begin():
         already = session.execute(
             select(Dispute).where(
@@ -153,7 +150,7 @@ def _close(
         session.execute(
             update(Dispute)
             .where(Dispute.dispute_id == dispute.dispute_id)
-            .values(status=status, resolved_at=_now(), resolution=note)
+            .values(status=status, resolved_at=utc_now(whole_seconds=True), resolution=note)
         )
         audit.append(
             session,
@@ -195,7 +192,7 @@ def answer_dispute(
 
 def expire_disputes(store: Store, lake: Engine, now: dt.datetime | None = None) -> list[Any]:
     """Resolve every open dispute past its deadline in the person's favour."""
-    moment = now or _now()
+    moment = now or utc_now(whole_seconds=True)
     with store.session() as session:
         overdue = list(
             session.execute(

@@ -27,6 +27,7 @@ from socialcredit.lake.schema import score_history_sql
 from socialcredit.lake.state import state_table
 from socialcredit.records import CATEGORIES
 from socialcredit.scoring import digest as digests
+from socialcredit.settings import utc_now, utc_today
 from socialcredit.store import Store
 
 __all__ = ["erase_expired", "erase_person"]
@@ -80,7 +81,7 @@ def _forget_digests(engine: Engine, key: str) -> None:
 
 def _log(engine: Engine, kind: str, removed: dict[str, int]) -> dict[str, Any]:
     erasure_id = uuid.uuid4().hex[:16]
-    at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    at = utc_now()
     engine.execute(
         "log erasure",
         "INSERT INTO erasures VALUES (?, ?, ?, ?)",
@@ -142,7 +143,7 @@ def erase_person(
 
 def erase_expired(engine: Engine, as_of: dt.date | None = None) -> dict[str, Any]:
     """Remove records past the retention period as of ``as_of`` (default: today)."""
-    cutoff = date_literal(years_before(as_of or dt.date.today(), RETENTION_YEARS))
+    cutoff = date_literal(years_before(as_of or utc_today(), RETENTION_YEARS))
     removed: dict[str, int] = {}
     with engine.transaction():
         for name, predicate in EXPIRED.items():

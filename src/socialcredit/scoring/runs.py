@@ -43,6 +43,7 @@ from socialcredit.scorecard import MAX_REASONS, TIERS, ScorecardSpec, score_sql
 from socialcredit.scoring.digest import Sums, add, digest, parse, subtract, sums_of_rows
 from socialcredit.scoring.notice import DEFAULT_NOTICE_DAYS
 from socialcredit.scoring.versions import register_scorecard
+from socialcredit.settings import utc_now, utc_today
 
 __all__ = [
     "ScoreRun",
@@ -126,7 +127,7 @@ def score_population(
         _check_incremental(previous, spec, day, notice_days)
     else:
         day = as_of or latest_observed(engine)
-    if day > dt.date.today():
+    if day > utc_today():
         raise InputError(f"as-of date {day} is in the future")
 
     register_scorecard(engine, spec)
@@ -211,7 +212,7 @@ def score_population(
                 engine.name,
                 total,
                 scores_digest,
-                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                utc_now(),
                 notice_days,
             ],
         )

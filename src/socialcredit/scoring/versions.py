@@ -6,13 +6,13 @@ version. Publishing a scorecard makes it what ``score`` uses by default.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError, SpecError
 from socialcredit.features import DIMENSIONS, FEATURES
 from socialcredit.scorecard import ScorecardSpec
+from socialcredit.settings import utc_now
 
 __all__ = ["live_scorecard", "publish_scorecard", "register_scorecard", "stored_scorecard"]
 
@@ -27,7 +27,7 @@ def register_scorecard(engine: Engine, spec: ScorecardSpec) -> None:
         engine.execute(
             "scorecard",
             "INSERT INTO scorecards VALUES (?, ?, ?)",
-            [spec.version, text, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+            [spec.version, text, utc_now()],
         )
     elif known != text:
         raise SpecError(
@@ -62,7 +62,7 @@ def publish_scorecard(engine: Engine, spec: ScorecardSpec) -> dict[str, Any]:
             f"scorecard {spec.version} uses dimension(s) {', '.join(unknown)}; known: "
             f"{', '.join(DIMENSIONS)} (map columns with --dimension-map when training)"
         )
-    published = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    published = utc_now()
     with engine.transaction():
         register_scorecard(engine, spec)
         engine.execute(

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Table, insert, null, select, update
 from sqlalchemy.orm import Session
 
+from socialcredit.settings import utc_now
 from socialcredit.store.models import AuditEntry, AuditHead
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ def append_many(session: Session, items: list[dict[str, Any]]) -> list[AuditEntr
     head = session.execute(
         select(AuditHead).where(AuditHead.head_id == 1).with_for_update()
     ).scalar_one()
-    at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    at = utc_now(whole_seconds=True)
     rows = []
     seq, previous = head.seq, head.entry_hash
     for item in items:
@@ -191,7 +192,7 @@ def redact(session: Session, subject_key: str) -> int:
             subject_key=None,
             purpose=None,
             detail=null(),
-            erased_at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
+            erased_at=utc_now(whole_seconds=True),
         )
         .execution_options(synchronize_session=False)
     )

@@ -10,7 +10,6 @@ hold ``*``; citizens hold ``me`` (their own file).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import secrets
 import uuid
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 from socialcredit.decisions.policy import ACTIONS
 from socialcredit.errors import InputError, NotFoundError
 from socialcredit.records import CATEGORIES
+from socialcredit.settings import utc_now
 from socialcredit.store.models import Credential, Partner
 
 __all__ = ["PARTNER_SCOPES", "create_key", "find_key", "hash_key", "revoke_key", "scope_allows"]
@@ -82,7 +82,7 @@ def create_key(
         key_hash=hash_key(plain),
         scopes=granted,
         rate_per_minute=rate_per_minute,
-        created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        created_at=utc_now(),
         revoked_at=None,
     )
     session.add(credential)
@@ -109,5 +109,5 @@ def revoke_key(session: Session, credential_id: str) -> Credential:
     if credential is None:
         raise NotFoundError(f"no key {credential_id!r}")
     if credential.revoked_at is None:
-        credential.revoked_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        credential.revoked_at = utc_now()
     return credential
