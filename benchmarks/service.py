@@ -108,7 +108,7 @@ def main() -> None:
     from socialcredit.lake.workspace import Workspace
     from socialcredit.publish.scores import publish_run
     from socialcredit.scorecard import MAX_SCORE, MIN_SCORE
-    from socialcredit.settings import Settings
+    from socialcredit.settings import Settings, utc_now
     from socialcredit.simulate import simulate
     from socialcredit.store.keys import create_key
     from socialcredit.store.models import Consent, Partner
@@ -159,7 +159,7 @@ def main() -> None:
             )
         )
         session.flush()
-        now = dt.datetime.now()
+        now = utc_now()
         session.add(
             Consent(
                 consent_id="bench",
