@@ -97,8 +97,15 @@ class Window:
 
 
 def visible(category: str, alias: str, window: Window) -> str:
-    """Predicate: the record counts in ``window`` (observed in time, not held)."""
-    return f"{_observed_in_time(category, alias, window)} AND {not_held(category, alias)}"
+    """Predicate: the record counts in ``window`` (observed in time, not held, and for a
+    category shared with consent, still consented: :mod:`socialcredit.records.consent`)."""
+    from socialcredit.records import CATEGORIES
+    from socialcredit.records.consent import consented_sql
+
+    consent = CATEGORIES[category].consent
+    consented = f" AND {consented_sql(consent, alias, window.as_of)}" if consent else ""
+    observed = _observed_in_time(category, alias, window)
+    return f"{observed} AND {not_held(category, alias)}{consented}"
 
 
 def _observed_in_time(category: str, alias: str, window: Window) -> str:
@@ -116,7 +123,11 @@ def counting(category: str, alias: str, window: Window) -> tuple[str, str]:
     """``(FROM clause, predicate)`` selecting the records of ``category`` that count in
     ``window``: :func:`visible`, with held records left out by a join against the
     (small) holds table rather than a correlated subquery, which engines may plan as
-    a materialised join of every record."""
+    a materialised join of every record; the same for consents where the category
+    needs one."""
+    from socialcredit.records import CATEGORIES
+    from socialcredit.records.consent import counting_sql
+
     held = f"{alias}_held"
     source = (
         f"{window.table(category)} {alias} LEFT JOIN (SELECT DISTINCT partner_id AS "
@@ -125,6 +136,11 @@ def counting(category: str, alias: str, window: Window) -> tuple[str, str]:
         f"AND {held}.held_record = {alias}.record_id"
     )
     predicate = f"{_observed_in_time(category, alias, window)} AND {held}.held_record IS NULL"
+    consent = CATEGORIES[category].consent
+    if consent:
+        joins, consented = counting_sql(consent, alias, window.as_of)
+        source += joins
+        predicate += f" AND {consented}"
     return source, predicate
 
 
@@ -155,8 +171,9 @@ class Part:
 
     ``agg`` aggregates the category's counting rows (:attr:`State.rows`); ``merge``
     says how two states combine: ``sum`` (counts and exact decimal sums), ``max``,
-    or ``min`` (a latest value is kept as the greatest of texts that sort in the
-    order that picks it).
+    ``min`` (a latest value is kept as the greatest of texts that sort in the
+    order that picks it), or ``or`` (integers used as sets of bits, e.g. the months
+    seen, aggregated with ``bit_or``).
     """
 
     name: str
@@ -216,4 +233,6 @@ def _merged(part: Part, old: str, new: str) -> str:
             f"CASE WHEN {b} IS NULL THEN {a} WHEN {a} IS NULL THEN {b} "
             f"WHEN {a} {wins} {b} THEN {a} ELSE {b} END"
         )
+    if part.merge == "or":
+        return f"CASE WHEN {a} IS NULL THEN {b} WHEN {b} IS NULL THEN {a} ELSE {a} | {b} END"
     raise ValueError(f"unknown merge {part.merge!r} of state column {part.name}")

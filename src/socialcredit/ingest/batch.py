@@ -26,6 +26,7 @@ from socialcredit.errors import InputError, SchemaError, UnreadableFileError
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest.validate import checked_sql, describe, identities_sql
 from socialcredit.records import Category, category
+from socialcredit.records.consent import live_subjects_sql
 from socialcredit.records.forbidden import ensure_allowed
 from socialcredit.records.schema import FUTURE_ALLOWANCE_DAYS
 from socialcredit.settings import utc_now
@@ -273,8 +274,19 @@ def ingest_file(
 
     step("validate")
     types = {name: kind for name, kind in loaded.types.items() if name in present}
+    # A category shared only with consent: rows of people without a live consent for
+    # this partner, as the batch is received, are rejected (rule consent_required).
+    consented = live_subjects_sql(partner, cat.consent, started_at) if cat.consent else ""
     sql = checked_sql(
-        cat, loaded.table, loaded.order_expr, present, types, partner, _KEY_CACHE, latest_observed
+        cat,
+        loaded.table,
+        loaded.order_expr,
+        present,
+        types,
+        partner,
+        _KEY_CACHE,
+        latest_observed,
+        consented=consented,
     )
     engine.execute("validate", f"CREATE OR REPLACE TEMP TABLE _chk AS {sql}")
     _check_values(engine, cat)

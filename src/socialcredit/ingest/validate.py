@@ -117,8 +117,14 @@ def checked_sql(
     partner: str,
     ids: str,
     latest_observed: dt.date,
+    *,
+    consented: str = "",
 ) -> str:
     """SELECT over ``staging``: ``_ord``, typed columns, ``subject_key`` and ``_errors``.
+
+    ``consented`` (for a category that needs consent) is a query of the subject keys
+    holding a live consent for this partner; anyone else's rows are rejected by the
+    rule ``consent_required`` (:mod:`socialcredit.records.consent`).
 
     ``latest_observed`` is the last observed date accepted (the day of receipt plus
     the clock allowance): a record observed after it is rejected by rule.
@@ -147,6 +153,16 @@ def checked_sql(
         guard = " AND ".join(f"{name} IS NOT NULL" for name in rule.uses)
         breaks = rule.breaks.replace(LATEST_OBSERVED, latest)
         errors.append(f"CASE WHEN {guard} AND ({breaks}) THEN '{rule.field}:{rule.code}' END")
+    consent_join = ""
+    if consented:
+        errors.append(
+            "CASE WHEN ids.subject_key IS NOT NULL AND consent.consented_key IS NULL "
+            "THEN 'resident_id:consent_required' END"
+        )
+        consent_join = (
+            f" LEFT JOIN (SELECT DISTINCT subject_key AS consented_key FROM ({consented}) c) "
+            "consent ON consent.consented_key = ids.subject_key"
+        )
     raw_select = ", ".join([f"{order_expr} AS _ord", *raw_cols])
     typed_select = ", ".join(["_ord", *typed_cols, *carried])
     return (
@@ -154,7 +170,7 @@ def checked_sql(
         f"typed AS (SELECT {typed_select} FROM raw) "
         f"SELECT _ord, {', '.join('typed.' + f.name for f in kept)}, ids.subject_key, "
         f"concat_ws(';', {', '.join(errors)}) AS _errors FROM typed "
-        f"LEFT JOIN {ids} ids ON ids.raw = typed.{RAW_PREFIX}resident_id"
+        f"LEFT JOIN {ids} ids ON ids.raw = typed.{RAW_PREFIX}resident_id{consent_join}"
     )
 
 
@@ -192,4 +208,6 @@ def describe(category: Category, item: str) -> tuple[str, str, str]:
     except KeyError:
         choices, max_length = "", 0
     template = _MESSAGES.get(code, "{field} breaks rule " + code)
-    return name, code, template.format(field=name, choices=choices, max_length=max_length)
+    return name, code, template.format(
+        field=name, choices=choices, max_length=max_length, consent=category.consent
+    )

@@ -16,6 +16,7 @@ from socialcredit.identity.sql import REGION_TABLE
 from socialcredit.lake.migrations import LAKE_VERSION, migrate
 from socialcredit.lake.state import state_columns
 from socialcredit.records import CATEGORIES, Category
+from socialcredit.records.consent import CONSENTS_COLUMNS, CONSENTS_TABLE
 from socialcredit.scorecard.evaluate import MAX_REASONS
 
 __all__ = [
@@ -57,6 +58,9 @@ _TABLES = {
         "held_since TIMESTAMP"
     ),
     "erasures": "erasure_id VARCHAR, erased_at TIMESTAMP, kind VARCHAR, rows_removed BIGINT",
+    # Consents that govern records (cash flow shared with consent), kept in step with
+    # the store's: ingestion and scoring read them here (socialcredit.records.consent).
+    CONSENTS_TABLE: CONSENTS_COLUMNS,
     # People whose counting records changed other than by ingestion (a dispute's hold
     # or outcome, records erased): incremental rescoring recomputes them.
     "subject_changes": "subject_key VARCHAR, changed_at TIMESTAMP, cause VARCHAR",
