@@ -48,6 +48,14 @@ class Settings(BaseSettings):
         description="Operational store URL: sqlite:///path (default: store.sqlite in the "
         "workspace) or postgresql://user@host/db for production.",
     )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="The address where verifiers reach this service (scheme, host, port, "
+        "path prefix). Certificates name their issuer and status list by it "
+        "({public_url}/v1/certificates/issuer, .../status/N), so set it before issuing "
+        "any: certificates issued under another address keep pointing there.",
+    )
     profile: ProfileName = Field(
         default="cn",
         description="Jurisdiction profile: cn, eu or us. Sets the defaults of consent_required, "

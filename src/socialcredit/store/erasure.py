@@ -1,8 +1,10 @@
 """Erasing a person from the operational store: their published score, disputes,
 consents, credit decisions and reviews, and citizen keys are deleted; the
 personal part of the audit entries about them is redacted (the chain still
-verifies, see :mod:`socialcredit.store.audit`); one audit entry records that an
-erasure happened, with counts only, never whom.
+verifies, see :mod:`socialcredit.store.audit`); their certificates are revoked
+and kept without anything about them (so that their status bits stay set and a
+copy still in someone's hands no longer verifies); one audit entry records that
+an erasure happened, with counts only, never whom.
 
 After the commit the touched tables are vacuumed, so that the removed bytes
 leave the database file (SQLite rewrites the whole file; PostgreSQL's plain
@@ -13,12 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, null, update
 from sqlalchemy.orm import Session
 
+from socialcredit.settings import utc_now
 from socialcredit.store import audit
 from socialcredit.store.database import Store
 from socialcredit.store.models import (
+    Certificate,
     Consent,
     Credential,
     CreditDecision,
@@ -42,6 +46,21 @@ def _delete(session: Session, model: Any, subject_key: str) -> int:
     return int(getattr(result, "rowcount", 0))
 
 
+def _revoke_and_redact_certificates(session: Session, subject_key: str) -> int:
+    result = session.execute(
+        update(Certificate)
+        .where(Certificate.subject_key == subject_key)
+        .values(
+            subject_key=None,
+            claims=null(),
+            credential=null(),
+            revoked_at=func.coalesce(Certificate.revoked_at, utc_now(whole_seconds=True)),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))
+
+
 def erase_person_from_store(store: Store, subject_key: str, actor: str) -> dict[str, int]:
     """Delete or redact everything the store holds about ``subject_key``, in one
     transaction, then vacuum; return the count per table (``audit_log``: entries
@@ -54,6 +73,7 @@ def erase_person_from_store(store: Store, subject_key: str, actor: str) -> dict[
     with store.session() as session, session.begin():
         for model in _TABLES:
             removed[model.__tablename__] = _delete(session, model, subject_key)
+        removed[Certificate.__tablename__] = _revoke_and_redact_certificates(session, subject_key)
         removed["audit_log"] = audit.redact(session, subject_key)
         if not any(removed.values()):
             return removed
@@ -68,7 +88,11 @@ def erase_person_from_store(store: Store, subject_key: str, actor: str) -> dict[
                 "deleted": {table: n for table, n in removed.items() if table != "audit_log"},
             },
         )
-    _vacuum(store, [model.__tablename__ for model in _TABLES] + ["audit_log", "audit_head"])
+    _vacuum(
+        store,
+        [model.__tablename__ for model in _TABLES]
+        + [Certificate.__tablename__, "audit_log", "audit_head"],
+    )
     return removed
 
 

@@ -8,7 +8,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
@@ -16,6 +26,7 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Base",
+    "Certificate",
     "Consent",
     "Credential",
     "CreditDecision",
@@ -212,3 +223,28 @@ class Review(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(32))
     resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class Certificate(Base):
+    """A credit certificate a person asked for, as issued: what it discloses, its
+    bit in a revocation status list, and when it was revoked.
+
+    Erasing the person keeps the row without anything about them (no subject key,
+    claims or credential) and revokes it, so its status bit stays set."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        UniqueConstraint("status_list", "status_index", name="uq_certificates_status"),
+    )
+
+    certificate_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    subject_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    disclose: Mapped[str] = mapped_column(String(10))
+    claims: Mapped[dict[str, Any] | None] = mapped_column()
+    credential: Mapped[dict[str, Any] | None] = mapped_column()
+    key_id: Mapped[str] = mapped_column(String(300))
+    status_list: Mapped[int] = mapped_column(Integer)
+    status_index: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
