@@ -12,8 +12,8 @@ from socialcredit.records.docs import records_markdown
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_four_categories_are_accepted() -> None:
-    assert set(CATEGORIES) == {"payment", "contract", "judgment", "verification"}
+def test_the_accepted_categories() -> None:
+    assert set(CATEGORIES) == {"payment", "contract", "judgment", "verification", "account_flow"}
 
 
 @pytest.mark.parametrize("name", ["activity", "relationship", "religion", ""])

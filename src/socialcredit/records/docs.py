@@ -56,6 +56,17 @@ def records_markdown() -> str:
             "",
             cat.description,
             "",
+        ]
+        if cat.consent:
+            lines += [
+                f"Shared only with the person's consent (purpose `{cat.consent}`): a row is "
+                "accepted only while the person holds a live consent for the furnishing "
+                "partner and that purpose, and is rejected otherwise (rule "
+                "`consent_required`); it counts while the consent lasts and no consent for it "
+                "was withdrawn after it came in (see docs/scoring.md).",
+                "",
+            ]
+        lines += [
             "| column | type | required | meaning |",
             "|---|---|---|---|",
         ]

@@ -171,7 +171,7 @@ def json_schema(category: Category) -> dict[str, Any]:
         "type": "string",
         "description": "Optional; when present it must equal the partner the batch is sent for.",
     }
-    return {
+    document: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"socialcredit:records/{category.name}/v{category.version}",
         "title": f"{category.name} record, version {category.version}",
@@ -184,3 +184,7 @@ def json_schema(category: Category) -> dict[str, Any]:
             {"code": r.code, "field": r.field, "message": r.message} for r in category.all_rules
         ],
     }
+    if category.consent:
+        # rows need the person's live consent for the partner and this purpose
+        document["x-consent-purpose"] = category.consent
+    return document
