@@ -38,7 +38,7 @@ ProfileName = Literal["cn", "eu", "us"]
 LEGAL_BASES = ("consent", "contract", "legal_obligation", "legitimate_interests")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Profile:
     name: str
     consent_required: bool
@@ -54,13 +54,34 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "cn": Profile("cn", True, False, 20, 7, 15),
-    "eu": Profile("eu", False, True, 30, 0, 30),
-    "us": Profile("us", False, False, 30, 0, 30),
+    "cn": Profile(
+        name="cn",
+        consent_required=True,
+        legal_basis_required=False,
+        dispute_deadline_days=20,
+        notice_working_days=7,
+        review_deadline_days=15,
+    ),
+    "eu": Profile(
+        name="eu",
+        consent_required=False,
+        legal_basis_required=True,
+        dispute_deadline_days=30,
+        notice_working_days=0,
+        review_deadline_days=30,
+    ),
+    "us": Profile(
+        name="us",
+        consent_required=False,
+        legal_basis_required=False,
+        dispute_deadline_days=30,
+        notice_working_days=0,
+        review_deadline_days=30,
+    ),
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Lawful:
     """Whether a partner's query may go ahead, and if not, what was missing."""
 
@@ -82,20 +103,26 @@ def lawful_basis(
 ) -> Lawful:
     """The profile's rule for one query (the purpose is already checked)."""
     if legal_basis is not None and legal_basis not in LEGAL_BASES:
-        return Lawful(False, 422, "invalid", f"legal_basis must be one of {', '.join(LEGAL_BASES)}")
+        return Lawful(
+            ok=False,
+            status=422,
+            code="invalid",
+            message=f"legal_basis must be one of {', '.join(LEGAL_BASES)}",
+        )
     if legal_basis_required and legal_basis is None:
         return Lawful(
-            False,
-            400,
-            "no_legal_basis",
-            f"state the legal basis of the query (legal_basis), one of {', '.join(LEGAL_BASES)}",
+            ok=False,
+            status=400,
+            code="no_legal_basis",
+            message="state the legal basis of the query (legal_basis), one of "
+            + ", ".join(LEGAL_BASES),
         )
     if (consent_required or legal_basis == "consent") and not has_consent:
         return Lawful(
-            False,
-            403,
-            "no_consent",
-            f"no consent from this person for {partner} and {purpose}; the person grants it "
-            "with POST /v1/me/consents",
+            ok=False,
+            status=403,
+            code="no_consent",
+            message=f"no consent from this person for {partner} and {purpose}; the person "
+            "grants it with POST /v1/me/consents",
         )
-    return Lawful(True, legal_basis=legal_basis)
+    return Lawful(ok=True, legal_basis=legal_basis)
