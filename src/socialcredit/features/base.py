@@ -69,7 +69,7 @@ class Dimension:
     expressions: Callable[[Window], dict[str, str]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Window:
     """Which records a score as of ``as_of`` may see: records observed by then, and
     negative ones only if observed by ``negative_cutoff`` (the notice period)."""
@@ -87,7 +87,9 @@ class Window:
     def with_table(self, category: str, relation: str) -> Window:
         """The same window reading ``category``'s records from ``relation``."""
         tables = {**dict(self.tables), category: relation}
-        return Window(self.as_of, self.negative_cutoff, tuple(tables.items()))
+        return Window(
+            as_of=self.as_of, negative_cutoff=self.negative_cutoff, tables=tuple(tables.items())
+        )
 
     def table(self, category: str) -> str:
         """The relation to read ``category``'s records from."""

@@ -16,7 +16,11 @@ __all__ = ["features_from_states_sql", "features_sql", "subjects_filter", "windo
 def window_for(
     as_of: dt.date, notice_days: int = DEFAULT_NOTICE_DAYS, tables: dict[str, str] | None = None
 ) -> Window:
-    return Window(as_of, notice_cutoff(as_of, notice_days), tuple((tables or {}).items()))
+    return Window(
+        as_of=as_of,
+        negative_cutoff=notice_cutoff(as_of, notice_days),
+        tables=tuple((tables or {}).items()),
+    )
 
 
 def subjects_filter(subject_key: str | None = None, subjects: str | None = None) -> str:

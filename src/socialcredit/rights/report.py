@@ -150,7 +150,11 @@ def _report(
 ) -> dict[str, Any]:
     as_of: dt.date = latest["as_of"]
     notice_days = run_notice_days(engine, latest["run_id"])
-    window = Window(as_of, notice_cutoff(as_of, notice_days), tuple(mine.items()))
+    window = Window(
+        as_of=as_of,
+        negative_cutoff=notice_cutoff(as_of, notice_days),
+        tables=tuple(mine.items()),
+    )
     spec = stored_scorecard(engine, latest["scorecard_version"])
     values = engine.query(
         "subject features", features_sql(as_of, key, notice_days=notice_days, tables=mine)
