@@ -106,6 +106,19 @@ class Settings(BaseSettings):
             return data  # the field's own validation names the choices
         return profile.defaults() | data
 
+    audit_key: Path | None = Field(
+        default=None,
+        description="The operator's Ed25519 private key (PEM) that signs anchors of the "
+        "audit chain (socialcredit audit anchor); kept outside the workspace and the store, "
+        "e.g. on the operator's machine or in a secret store. Make one with "
+        "socialcredit audit keygen.",
+    )
+    audit_anchors: Path | None = Field(
+        default=None,
+        description="The append-only file of signed anchors of the audit chain (one JSON "
+        "line each), best on other storage than the store; socialcredit audit verify "
+        "checks the log against it.",
+    )
     clock_allowance_days: int = Field(
         default=FUTURE_ALLOWANCE_DAYS,
         ge=0,

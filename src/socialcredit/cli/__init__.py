@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import typer
 
+from socialcredit.cli.audit import audit_app
+from socialcredit.cli.certificate import certificate_app
 from socialcredit.cli.demo import demo_command
 from socialcredit.cli.erase import erase_command
 from socialcredit.cli.fairness import fairness_command
@@ -18,7 +20,6 @@ from socialcredit.cli.report import report_command
 from socialcredit.cli.schema import schema_command
 from socialcredit.cli.score import score_command
 from socialcredit.cli.service import (
-    audit_app,
     disputes_app,
     keys_app,
     partners_app,
@@ -51,6 +52,7 @@ app.add_typer(partners_app, name="partners")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(disputes_app, name="disputes")
+app.add_typer(certificate_app, name="certificate")
 
 
 def main() -> None:

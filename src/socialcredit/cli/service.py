@@ -1,4 +1,4 @@
-"""socialcredit serve / publish / partners / keys / audit / disputes: the service and its store."""
+"""socialcredit serve / publish / partners / keys / disputes: the service and its store."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from socialcredit.settings import utc_now
 Kind = Literal["partner", "operator", "citizen"]
 partners_app = typer.Typer(help="Register partner institutions.", no_args_is_help=True)
 keys_app = typer.Typer(help="Issue and revoke API keys.", no_args_is_help=True)
-audit_app = typer.Typer(help="Check the audit log.", no_args_is_help=True)
 disputes_app = typer.Typer(help="Dispute deadlines.", no_args_is_help=True)
 
 
@@ -212,36 +211,6 @@ def keys_revoke(
 
     result = _with_workspace(workspace, engine, as_json, revoke)
     emit(result, as_json=as_json, human=lambda: out.print(f"revoked {credential_id}"))
-
-
-@audit_app.command("verify")
-def audit_verify(
-    workspace: WorkspaceOpt = None,
-    engine: EngineOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Walk the hash chain; exit 1 when an entry was altered, inserted or deleted."""
-    from socialcredit.store import audit
-
-    def check(space: Workspace) -> dict[str, Any]:
-        with space.store().session() as session:
-            return audit.verify(session).as_json()
-
-    result = _with_workspace(workspace, engine, as_json, check)
-
-    def human() -> None:
-        if result["ok"]:
-            out.print(
-                f"audit log intact: {result['entries']:,} entries"
-                + (f", {result['erased']:,} redacted by erasures" if result["erased"] else "")
-            )
-        for problem in result["problems"]:
-            where = f"entry {problem['seq']}: " if problem["seq"] is not None else ""
-            out.print(where + problem["problem"])
-
-    emit(result, as_json=as_json, human=human)
-    if not result["ok"]:
-        raise typer.Exit(1)
 
 
 @disputes_app.command("expire")

@@ -17,6 +17,10 @@ salted format (migration 0004, up to ``audit_head.legacy_seq``) keep their old
 hash, over the personal fields themselves; a redacted old entry can only be
 checked by its place in the chain.
 
+The chain alone does not resist someone who can rewrite the store and recompute
+every hash after a change: signed anchors of the head, kept outside the store
+(:mod:`socialcredit.store.anchors`), do.
+
 Appends take a lock on the chain's head row (``SELECT ... FOR UPDATE`` on
 PostgreSQL, the database write lock on SQLite), so concurrent requests never
 fork the chain.
