@@ -19,8 +19,9 @@ from socialcredit.publish.scores import (
     _escaped_sql,
     _load_and_swap,
     _write_lines,
+    history_to_published,
     publish_run,
-    score_row,
+    published_to_history,
 )
 from socialcredit.scorecard import default_spec
 from socialcredit.scoring.runs import score_population
@@ -90,6 +91,21 @@ def _scored_twice(lake: Engine, keyer: SubjectKeyer, tmp_path: Path) -> tuple[st
     return plain.run_id, score_population(lake, odd).run_id
 
 
+def test_history_and_published_rows_convert_both_ways(
+    lake: Engine, keyer: SubjectKeyer, tmp_path: Path
+) -> None:
+    run_id, _ = _scored_twice(lake, keyer, tmp_path)
+    rows = lake.query("rows", f"SELECT * FROM score_history WHERE run_id = '{run_id}'").to_pylist()
+    assert rows
+    kept = ("sub_", "reason_", "lost_")
+    for row in rows:
+        published = PublishedScore(**history_to_published(row, dt.datetime(2026, 1, 1)))
+        back = published_to_history(published)
+        assert back == {column: row[column] for column in back}
+        held = {c for c, v in row.items() if v is not None and c.startswith(kept)}
+        assert held <= back.keys(), "a subscore or reason was lost on the way"
+
+
 def _published(store: Store) -> dict[str, dict[str, Any]]:
     with store.session() as session:
         return {
@@ -101,7 +117,9 @@ def _published(store: Store) -> dict[str, dict[str, Any]]:
 def _expected(lake: Engine, rows: str) -> dict[str, dict[str, Any]]:
     at = dt.datetime(2026, 1, 1)
     return {
-        r["subject_key"]: {c: v for c, v in score_row(r, at).items() if c != "published_at"}
+        r["subject_key"]: {
+            c: v for c, v in history_to_published(r, at).items() if c != "published_at"
+        }
         for r in lake.query("rows", rows).to_pylist()
     }
 

@@ -24,7 +24,7 @@ from socialcredit.settings import utc_now
 from socialcredit.store.database import Store
 from socialcredit.store.models import PublishedScore
 
-__all__ = ["COLUMNS", "publish_run", "score_row"]
+__all__ = ["COLUMNS", "history_to_published", "publish_run", "published_to_history"]
 
 COLUMNS = (
     "subject_key",
@@ -39,8 +39,9 @@ COLUMNS = (
 )
 
 
-def score_row(row: dict[str, Any], published_at: dt.datetime) -> dict[str, Any]:
-    """A lake score-history row as a published-score row."""
+def history_to_published(row: dict[str, Any], published_at: dt.datetime) -> dict[str, Any]:
+    """A lake score-history row as a published-score row (the inverse of
+    :func:`published_to_history`)."""
     return {
         "subject_key": row["subject_key"],
         "score": row["score"],
@@ -56,6 +57,22 @@ def score_row(row: dict[str, Any], published_at: dt.datetime) -> dict[str, Any]:
         "run_id": row["run_id"],
         "published_at": published_at,
     }
+
+
+def published_to_history(published: PublishedScore) -> dict[str, Any]:
+    """A published score in the shape of a lake score-history row, what a report is
+    built from (the inverse of :func:`history_to_published`, less the subject key)."""
+    row: dict[str, Any] = {
+        "score": published.score,
+        "tier": published.tier,
+        "as_of": dt.date.fromisoformat(published.as_of),
+        "scorecard_version": published.scorecard_version,
+        "run_id": published.run_id,
+    }
+    row |= {f"sub_{d}": v for d, v in published.subscores.items()}
+    for i, reason in enumerate(published.reasons, start=1):
+        row[f"reason_{i}"], row[f"lost_{i}"] = reason["feature"], reason["points_lost"]
+    return row
 
 
 #: COPY streams run at once on PostgreSQL (each its own connection and backend)
@@ -119,7 +136,7 @@ def _write_lines(lake: Engine, rows: str, published_at: dt.datetime, paths: list
         found = lake.query("rows", rows)
         with paths[0].open("w", encoding="utf-8", newline="") as handle:
             for row in found.to_pylist():
-                published = score_row(row, published_at)
+                published = history_to_published(row, published_at)
                 handle.write("\t".join(_escaped(published[c]) for c in COLUMNS) + "\n")
         return Lines(int(found.num_rows), paths[:1], COLUMNS, {})
     looked = ", ".join(
@@ -258,7 +275,7 @@ def publish_run(store: Store, lake: Engine, run_id: str | None = None) -> dict[s
         count = _copy_postgres(store, lake, chosen, published_at)
     else:
         history = lake.query("history", "SELECT * FROM score_history WHERE run_id = ?", [chosen])
-        rows = [score_row(row, published_at) for row in history.to_pylist()]
+        rows = [history_to_published(row, published_at) for row in history.to_pylist()]
         with store.session() as session, session.begin():
             session.execute(delete(PublishedScore))
             for start in range(0, len(rows), 50_000):
@@ -325,7 +342,9 @@ def _publish_changes(
             lines = _write_lines(lake, changed, published_at, [Path(folder) / "changes.txt"])
             _upsert_postgres(store, lines, gone)
         return lines.count + len(gone)
-    kept = [score_row(r, published_at) for r in lake.query("changes", changed).to_pylist()]
+    kept = [
+        history_to_published(r, published_at) for r in lake.query("changes", changed).to_pylist()
+    ]
     with store.session() as session, session.begin():
         for start in range(0, len(gone), _CHUNK):
             session.execute(
