@@ -27,8 +27,8 @@ from socialcredit.lake.workspace import Workspace
 from socialcredit.scorecard import ScorecardSpec, default_spec, load_spec
 from socialcredit.scorecard.batch import ROWS, load_rows, score_rows
 from socialcredit.scorecard.compare import compare_scores
+from socialcredit.scorecard.evaluation_page import evaluation_html
 from socialcredit.scorecard.metrics import evaluate_scores
-from socialcredit.scorecard.report import evaluation_html
 from socialcredit.scorecard.scaling import BASE_ODDS, BASE_SCORE, PDO
 from socialcredit.scorecard.tabular import (
     column_from_arrow,

@@ -1,4 +1,4 @@
-"""An HTML report of a scorecard's evaluation, with its charts drawn as inline
+"""A scorecard's evaluation as one HTML page, with its charts drawn as inline
 SVG (no plotting library, no asset from the network).
 """
 
