@@ -14,7 +14,7 @@ publishes the latest run into the store, opens a few disputes and makes keys
   every chart drawn), first visit of a fresh browser profile (cold) and the
   median of the reloads after it (warm).
 
-Goal (console issue): every page under 1 s. Prints a table for benchmarks/RESULTS.md.
+Goal: every page under 1 s. Prints a table for benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations

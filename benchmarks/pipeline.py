@@ -5,10 +5,10 @@ memory of each step.
 
 Each step runs in its own process, so its peak resident memory (max RSS, from
 wait4) is its own. Prints a table; add it to benchmarks/RESULTS.md with the
-date and the machine. Goals (issue 2, 2 cores): ingest >= 1,000,000 records/s
-from Parquet with full validation; score 1,000,000 citizens (features +
-scorecard + reasons) in <= 20 s; peak memory <= 4 GB. Issue 9: the fairness
-report on 1,000,000 people in <= 30 s.
+date and the machine. Goals on 2 cores: ingest >= 1,000,000 records/s from
+Parquet with full validation; score 1,000,000 citizens (features + scorecard +
+reasons) in <= 20 s; peak memory <= 4 GB; the fairness report on 1,000,000
+people in <= 30 s.
 """
 
 from __future__ import annotations

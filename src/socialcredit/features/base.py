@@ -23,7 +23,8 @@ __all__ = [
     "years_before",
 ]
 
-#: Negative records stop counting after this many years (DESIGN: due process).
+#: Negative records stop counting after this many years (the retention period of
+#: docs/scoring.md): an old default should not follow a person for life.
 RETENTION_YEARS = 5
 
 

@@ -17,7 +17,7 @@ from socialcredit.scorecard.tiers import tier_of
 
 __all__ = ["MAX_REASONS", "Reason", "Scored", "evaluate", "feature_points", "subscore"]
 
-#: Reasons kept per subject (DESIGN: the top four features by points lost).
+#: Reasons kept per subject: the four features with the most points lost (docs/scoring.md).
 MAX_REASONS = 4
 
 Value = float | str | None
