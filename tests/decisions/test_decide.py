@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from socialcredit.decisions import decide, default_policy
 from socialcredit.decisions.explain import CONTESTED, NO_SCORE, terms_text
@@ -97,3 +99,17 @@ def test_thin_and_contested_files_are_explained_in_both_languages() -> None:
     assert (contested.outcome, contested.adverse, contested.reasons) == ("refer", False, [])
     assert contested.notes[2:] == list(CONTESTED)
     assert ": decline." in contested.notes[0], "the band's own outcome is still shown"
+
+
+@given(
+    action=st.sampled_from(list(ACTIONS)),
+    low=st.integers(MIN_SCORE, MAX_SCORE),
+    high=st.integers(MIN_SCORE, MAX_SCORE),
+)
+def test_a_higher_score_never_pays_a_higher_rate(action: str, low: int, high: int) -> None:
+    low, high = sorted((low, high))
+    policy = default_policy()
+    lower = decide(policy, action, score=low, reasons=[], open_disputes=0).terms
+    higher = decide(policy, action, score=high, reasons=[], open_disputes=0).terms
+    if "annual_rate_pct" in lower and "annual_rate_pct" in higher:
+        assert higher["annual_rate_pct"] <= lower["annual_rate_pct"]
