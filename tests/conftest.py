@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,32 +13,12 @@ import pytest
 
 from socialcredit.engines import Engine, connect
 from socialcredit.identity import SubjectKeyer
-from socialcredit.ingest import BatchReport, ingest_file
 from socialcredit.lake.schema import ensure_lake
 from socialcredit.scorecard import default_spec
-from socialcredit.scoring.runs import ScoreRun, score_population
+from socialcredit.scoring.runs import score_population
 from socialcredit.simulate import simulate
-
-SECRET = "test-secret"
-NATION_CITIZENS = 3000
-NATION_SEED = 11
-
-
-def ingest_feeds(
-    engine: Engine, keyer: SubjectKeyer, feeds: Path, manifest: dict[str, Any], rejections: Path
-) -> list[BatchReport]:
-    """Ingest every feed a simulated nation wrote, as the demo does."""
-    return [
-        ingest_file(
-            engine,
-            keyer,
-            feeds / feed["file"],
-            partner=feed["partner"],
-            category_name=feed["category"],
-            rejections_dir=rejections,
-        )
-        for feed in manifest["feeds"]
-    ]
+from tests.utils.nation import NATION_CITIZENS, NATION_SEED, SECRET, Nation, ingest_feeds
+from tests.utils.postgres import POSTGRES_URL
 
 
 @pytest.fixture
@@ -56,16 +35,6 @@ def lake(tmp_path: Path) -> Iterator[Engine]:
     engine.close()
 
 
-@dataclass
-class Nation:
-    root: Path
-    manifest: dict[str, Any]
-    engine: Engine
-    keyer: SubjectKeyer
-    batches: list[BatchReport]
-    run: ScoreRun
-
-
 @pytest.fixture(scope="session")
 def nation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nation]:
     """A small nation: simulated, every feed ingested, scored with the default scorecard."""
@@ -79,16 +48,6 @@ def nation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nation]:
     yield Nation(root, manifest, engine, keyer, batches, run)
     engine.close()
     shutil.rmtree(root, ignore_errors=True)
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-POSTGRES_URL = os.environ.get(
-    "SOCIALCREDIT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 
 
 @pytest.fixture(scope="session")

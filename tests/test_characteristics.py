@@ -14,7 +14,7 @@ from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import ingest_file
 from socialcredit.scorecard import default_spec
 from socialcredit.scoring.runs import score_population
-from tests.ingest.helpers import resident, row, write_csv
+from tests.utils.records import resident, row, write_csv
 
 AS_OF = dt.date(2026, 6, 30)
 SAME_DAY = "2026-02-01"

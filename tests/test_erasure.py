@@ -24,6 +24,7 @@ from socialcredit.errors import NotFoundError
 from socialcredit.lake.changes import note_change
 from socialcredit.lake.workspace import Workspace
 from socialcredit.publish.scores import publish_run
+from socialcredit.rights.certificates import CertificateRequest, issuer_for, registry
 from socialcredit.rights.erasure import erase_expired, erase_person
 from socialcredit.scorecard import default_spec
 from socialcredit.scoring.runs import score_population
@@ -88,6 +89,14 @@ def test_erasing_a_person_leaves_no_bytes(workspace: Workspace, tmp_path: Path) 
     engine, store = workspace.engine(), workspace.store()
     publish_run(store, engine)
     _on_file_in_store(store, key.decode())
+    registry.issue(
+        store,
+        issuer_for(workspace.root, workspace.settings.public_url),
+        key.decode(),
+        CertificateRequest(disclose="score", display_name="to be forgotten"),
+        actor="test",
+        actor_kind="operator",
+    )
     on_disk = {p.name for p in _files_containing(workspace.root, key)}
     assert {"lake.duckdb", "store.sqlite"} <= on_disk, "control: the key is on disk before"
     others = engine.scalar(
@@ -105,10 +114,12 @@ def test_erasing_a_person_leaves_no_bytes(workspace: Workspace, tmp_path: Path) 
         "consents": 1,
         "published_scores": 1,
         "credentials": 1,
-        "audit_log": 2,
+        "certificates": 1,
+        "audit_log": 3,
     }
     engine.compact()
     assert _files_containing(workspace.root, key) == []
+    assert _files_containing(workspace.root, b"to be forgotten") == []  # the certificate
     assert engine.scalar("others", "SELECT count(*) FROM rec_payment") == others
     log = engine.query("log", "SELECT * FROM erasures").to_pylist()
     assert len(log) == 1
@@ -117,7 +128,7 @@ def test_erasing_a_person_leaves_no_bytes(workspace: Workspace, tmp_path: Path) 
     with store.session() as session:
         verified = audit.verify(session)
     assert verified.ok, verified.problems
-    assert verified.erased == 2
+    assert verified.erased == 3
     with pytest.raises(NotFoundError):
         erase_person(engine, workspace.keyer(), person, store=store)
     workspace.close()

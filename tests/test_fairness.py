@@ -10,7 +10,7 @@ from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
 from socialcredit.monitoring.fairness import TIER_CUTOFFS, fairness_report
 from socialcredit.monitoring.fairness_page import fairness_html
-from tests.conftest import NATION_CITIZENS, Nation
+from tests.utils.nation import NATION_CITIZENS, Nation
 
 
 def test_report_on_the_nation(nation: Nation) -> None:

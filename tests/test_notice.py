@@ -19,7 +19,7 @@ from socialcredit.scorecard import default_spec, evaluate
 from socialcredit.scoring.notice import counts_from, notice_cutoff
 from socialcredit.scoring.runs import score_population
 from socialcredit.settings import Settings
-from tests.ingest.helpers import PERSON_A, row, write_csv
+from tests.utils.records import PERSON_A, row, write_csv
 
 MONDAY = dt.date(2026, 6, 1)
 

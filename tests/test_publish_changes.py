@@ -17,8 +17,8 @@ from socialcredit.scoring.runs import score_population
 from socialcredit.simulate import simulate
 from socialcredit.store import Store, open_store
 from socialcredit.store.models import PublishedScore
-from tests.api.conftest import _postgres_schema
-from tests.conftest import ingest_feeds
+from tests.utils.nation import ingest_feeds
+from tests.utils.postgres import postgres_schema
 
 
 def _published(store: Store) -> list[tuple[Any, ...]]:
@@ -37,7 +37,7 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> list[Store]:
     if request.param == "sqlite":
         return [open_store(f"sqlite:///{tmp_path / f'store{i}.sqlite'}") for i in range(2)]
     postgres = request.getfixturevalue("postgres")
-    return [open_store(_postgres_schema(postgres)) for _ in range(2)]
+    return [open_store(postgres_schema(postgres)) for _ in range(2)]
 
 
 def test_an_incremental_run_publishes_only_its_changes(

@@ -28,8 +28,8 @@ from socialcredit.scoring.runs import score_population
 from socialcredit.simulate import simulate
 from socialcredit.store import Store, open_store
 from socialcredit.store.models import PublishedScore
-from tests.api.conftest import _postgres_schema
-from tests.conftest import ingest_feeds
+from tests.utils.nation import ingest_feeds
+from tests.utils.postgres import postgres_schema
 
 AWKWARD = ["plain", "tab\there", "line\nbreak", "car\rriage", "back\\slash", "\\N", 'quo"te', "ü€"]
 
@@ -64,7 +64,7 @@ def test_escaped_lines_copy_back_exactly(postgres: Any, tmp_path: Path) -> None:
         "".join("\t".join(_escaped(row[c]) for c in COLUMNS) + "\n" for row in rows),
         encoding="utf-8",
     )
-    store = open_store(_postgres_schema(postgres))
+    store = open_store(postgres_schema(postgres))
     raw = store.engine.raw_connection()
     try:
         _copy_lines(raw.cursor(), "published_scores", path, COLUMNS)
@@ -128,7 +128,7 @@ def test_a_run_with_an_awkward_version_publishes_exactly(
     lake: Engine, keyer: SubjectKeyer, tmp_path: Path, postgres: Any
 ) -> None:
     _, run_id = _scored_twice(lake, keyer, tmp_path)
-    store = open_store(_postgres_schema(postgres))
+    store = open_store(postgres_schema(postgres))
     published = publish_run(store, lake, run_id)
     got = _published(store)
     with store.engine.connect() as connection:
@@ -154,7 +154,7 @@ def test_rows_of_several_runs_are_written_whole(
     )
     lines = _write_lines(lake, mixed, dt.datetime(2026, 1, 1), [tmp_path / "a", tmp_path / "b"])
     assert set(lines.shared) == {"as_of", "published_at"}, "versions and runs differ"
-    store = open_store(_postgres_schema(postgres))
+    store = open_store(postgres_schema(postgres))
     _load_and_swap(store, lines)
     got = _published(store)
     store.dispose()

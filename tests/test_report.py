@@ -6,8 +6,8 @@ import pytest
 
 from socialcredit.errors import IdentityError, NotFoundError
 from socialcredit.rights.report import build_report
-from tests.conftest import Nation
-from tests.ingest.helpers import resident
+from tests.utils.nation import Nation
+from tests.utils.records import resident
 
 
 def _people(nation: Nation, feed: str) -> list[str]:

@@ -13,7 +13,7 @@ from socialcredit.features import DIMENSIONS, features_sql
 from socialcredit.scorecard import MAX_REASONS, default_spec, evaluate
 from socialcredit.scoring.runs import latest_observed, score_population
 from socialcredit.scoring.versions import stored_scorecard
-from tests.conftest import NATION_CITIZENS, Nation
+from tests.utils.nation import NATION_CITIZENS, Nation
 
 
 def _scores(nation: Nation, run_id: str) -> list[dict]:  # type: ignore[type-arg]

@@ -2,159 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from socialcredit.api import create_app
-from socialcredit.api.auth import PURPOSES
-from socialcredit.errors import IdentityError
-from socialcredit.identity import parse
-from socialcredit.lake.workspace import Workspace
-from socialcredit.publish.scores import publish_run
-from socialcredit.scorecard import default_spec
-from socialcredit.scoring.runs import score_population
-from socialcredit.settings import Settings
-from socialcredit.simulate import simulate
-from socialcredit.store import keys
-from socialcredit.store.models import Consent, Partner, PublishedScore
-from tests.conftest import POSTGRES_URL, ingest_feeds
-
-SECRET = "service-test-secret"
-
-
-@dataclass
-class Service:
-    client: TestClient
-    workspace: Workspace
-    operator: str
-    bank: str  # harbour-bank: scores:read, records:*, disputes:answer
-    telecom: str  # skyline-telecom: records:payment only
-    citizen: str
-    citizen_id: str
-    root: Path
-    stranger_id: str = ""  # another person with a published score, who consented to nothing
-
-    def auth(self, key: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {key}"}
-
-    def dispute_a_bank_payment(self, reason: str) -> Any:
-        """The person contests their first payment record from harbour-bank (the response)."""
-        me = self.auth(self.citizen)
-        report = self.client.get("/v1/me/report", headers=me).json()
-        record = next(r for r in report["records"]["payment"] if r["partner_id"] == "harbour-bank")
-        return self.client.post(
-            "/v1/me/disputes",
-            headers=me,
-            json={
-                "partner_id": "harbour-bank",
-                "category": "payment",
-                "record_id": record["record_id"],
-                "reason": reason,
-            },
-        )
-
-
-def _postgres_schema(postgres: Any) -> str:
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    postgres.execute(f"CREATE SCHEMA {schema}")
-    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+from tests.utils.postgres import postgres_schema
+from tests.utils.service import Service, start_service
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
     store_url = None
     if request.param == "postgresql":
-        store_url = _postgres_schema(request.getfixturevalue("postgres"))
+        store_url = postgres_schema(request.getfixturevalue("postgres"))
     with start_service(tmp_path, store_url) as running:
         yield running
-
-
-def _valid(resident_id: str) -> bool:
-    try:
-        parse(resident_id)
-    except IdentityError:
-        return False
-    return True
-
-
-@contextmanager
-def start_service(tmp_path: Path, store_url: str | None, **settings: Any) -> Iterator[Service]:
-    """A service over a 300-person nation; ``settings`` override the defaults."""
-    config = Settings(
-        workspace=tmp_path / "ws", subject_key_secret=SECRET, store=store_url, **settings
-    )
-    space = Workspace.open(config)
-    manifest = simulate(tmp_path / "feeds", citizens=300, seed=13)
-    ingest_feeds(space.engine(), space.keyer(), tmp_path / "feeds", manifest, space.rejections_dir)
-    score_population(space.engine(), default_spec())
-    publish_run(space.store(), space.engine())
-    with open(tmp_path / "feeds" / "harbour-bank.payment.csv", encoding="utf-8") as handle:
-        residents = [row["resident_id"] for row in csv.DictReader(handle)]
-    person = residents[0]
-    with space.store().session() as session:
-        stranger = next(
-            r
-            for r in residents
-            if r != person
-            and _valid(r)
-            and session.get(PublishedScore, space.keyer().key(parse(r).number)) is not None
-        )
-    with space.store().session() as session, session.begin():
-        for partner_id, kind in (("harbour-bank", "bank"), ("skyline-telecom", "telecom")):
-            session.add(
-                Partner(
-                    partner_id=partner_id,
-                    name=partner_id,
-                    kind=kind,
-                    created_at=dt.datetime(2026, 1, 1),
-                )
-            )
-        session.flush()
-        _, operator = keys.create_key(session, "operator")
-        _, bank = keys.create_key(
-            session,
-            "partner",
-            partner_id="harbour-bank",
-            scopes=["records:*", "scores:read", "disputes:answer"],
-        )
-        _, telecom = keys.create_key(
-            session, "partner", partner_id="skyline-telecom", scopes=["records:payment"]
-        )
-        _, citizen = keys.create_key(session, "citizen", subject_key=space.keyer().key(person))
-        now = dt.datetime.now()
-        for purpose in PURPOSES:  # the person lets the bank read their score
-            session.add(
-                Consent(
-                    consent_id=f"c-{purpose}",
-                    subject_key=space.keyer().key(person),
-                    partner_id="harbour-bank",
-                    purpose=purpose,
-                    granted_at=now,
-                    expires_at=now + dt.timedelta(days=30),
-                    revoked_at=None,
-                )
-            )
-    space.close()
-    app = create_app(config)
-    with TestClient(app) as client:
-        yield Service(
-            client,
-            app.state.service.workspace,
-            operator,
-            bank,
-            telecom,
-            citizen,
-            person,
-            tmp_path,
-            stranger,
-        )
-    app.state.service.workspace.close()

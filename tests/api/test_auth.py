@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Service
+from tests.utils.service import Service
 
 
 def _error(response: Any, status: int) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from socialcredit.api import create_app
 from socialcredit.settings import Settings
 from socialcredit.store.models import Consent
-from tests.api.conftest import SECRET, Service
+from tests.utils.service import SECRET, Service
 
 
 def _reader(service: Service) -> str:

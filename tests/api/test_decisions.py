@@ -8,20 +8,8 @@ from typing import Any
 
 from socialcredit.decisions import default_policy
 from socialcredit.store.models import Consent
-from tests.api.conftest import Service
+from tests.utils.service import STRICT, Service
 
-STRICT = {
-    "version": "strict-test-1",
-    "description": "declines nearly everyone, to make adverse decisions",
-    "actions": {
-        "loan": {
-            "bands": [
-                {"min_score": 950, "outcome": "approve", "terms": {"max_amount_cny": 1000}},
-                {"min_score": 350, "outcome": "decline"},
-            ]
-        }
-    },
-}
 # A valid resident ID of someone with no file (birth 1949, Beijing).
 NOBODY = "11010519491231002X"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from socialcredit.decisions import CreditPolicy, default_policy
 from socialcredit.decisions.store import publish_policy
-from tests.api.conftest import Service
+from tests.utils.service import Service
 
 FIRST_DEFAULT = Path(__file__).parents[1] / "decisions" / "credit-default-1.json"
 WAIVER = {"action": "deposit_waiver", "purpose": "deposit_waiver_application"}

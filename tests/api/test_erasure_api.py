@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import text
 
 from socialcredit.store import audit
-from tests.api.conftest import Service
-from tests.api.test_decisions import STRICT
+from tests.utils.service import Service, a_full_file
 
 
 def _files_containing(root: Path, needle: bytes) -> list[Path]:
@@ -50,48 +49,8 @@ def _rows_containing(service: Service, needle: str) -> dict[str, int]:
     return found
 
 
-def _a_full_file(service: Service) -> dict[str, Any]:
-    """Give the fixture's person everything the store can hold about someone: score
-    reads, a decision, a review and a dispute (consents come with the fixture)."""
-    op, me = service.auth(service.operator), service.auth(service.citizen)
-    read = service.client.get(
-        f"/v1/subjects/{service.citizen_id}/score",
-        params={"purpose": "credit_application"},
-        headers=service.auth(service.bank),
-    )
-    assert read.status_code == 200, read.text
-    assert service.client.post("/v1/policies", headers=op, json=STRICT).status_code == 201
-    made = service.client.post(
-        "/v1/keys",
-        headers=op,
-        json={"kind": "partner", "partner_id": "harbour-bank", "scopes": ["decisions:*"]},
-    )
-    lender = made.json()["key"]
-    decided = service.client.post(
-        "/v1/decisions",
-        headers=service.auth(lender),
-        json={
-            "resident_id": service.citizen_id,
-            "action": "loan",
-            "purpose": "credit_application",
-        },
-    )
-    assert decided.status_code == 200, decided.text
-    decision = decided.json()
-    assert decision["adverse"], "the strict policy declines"
-    reviewed = service.client.post(
-        "/v1/me/reviews",
-        headers=me,
-        json={"decision_id": decision["decision_id"], "statement": "My income doubled."},
-    )
-    assert reviewed.status_code == 201, reviewed.text
-    disputed = service.dispute_a_bank_payment("I paid this on time")
-    assert disputed.status_code == 201, disputed.text
-    return {"lender": lender, "decision_id": decision["decision_id"]}
-
-
 def test_erasure_removes_the_person_from_lake_and_store(service: Service) -> None:
-    made = _a_full_file(service)
+    made = a_full_file(service)
     op, me = service.auth(service.operator), service.auth(service.citizen)
     key = service.workspace.keyer().key(service.citizen_id)
     before = _rows_containing(service, key)
@@ -150,7 +109,7 @@ def test_erasure_removes_the_person_from_lake_and_store(service: Service) -> Non
 
 
 def test_redacted_entries_still_detect_tampering(service: Service) -> None:
-    _a_full_file(service)
+    a_full_file(service)
     op = service.auth(service.operator)
     erased = service.client.post(
         "/v1/erasures", headers=op, json={"resident_id": service.citizen_id}

@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from socialcredit.rights.disputes import expire_disputes
 from socialcredit.store import audit
-from tests.api.conftest import Service
-from tests.ingest.helpers import row, write_csv
+from tests.utils.records import row, write_csv
+from tests.utils.service import Service
 
 
 def _csv(tmp: Path, rows: list[dict[str, Any]]) -> bytes:

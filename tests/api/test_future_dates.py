@@ -3,8 +3,8 @@ command line; the valid rows beside it are kept."""
 
 from __future__ import annotations
 
-from tests.api.conftest import Service
-from tests.ingest.helpers import row, write_csv
+from tests.utils.records import row, write_csv
+from tests.utils.service import Service
 
 
 def test_furnished_row_observed_in_the_future_is_rejected(service: Service) -> None:

@@ -10,7 +10,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.api.conftest import Service
+from tests.utils.service import Service
 
 EXAMPLES = 25
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from socialcredit.store.models import AuditEntry
-from tests.api.conftest import Service, _postgres_schema, start_service
-from tests.api.test_decisions import STRICT
+from tests.utils.postgres import postgres_schema
+from tests.utils.service import STRICT, Service, start_service
 
 EXPECTED = {
     # profile: (stranger's read with a purpose only, dispute days, notice days, review days)
@@ -36,7 +36,7 @@ EXPECTED = {
 )
 def profiled(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Service]]:
     profile, store = request.param
-    url = _postgres_schema(request.getfixturevalue("postgres")) if store == "postgresql" else None
+    url = postgres_schema(request.getfixturevalue("postgres")) if store == "postgresql" else None
     with start_service(tmp_path, url, profile=profile) as running:
         yield profile, running
 

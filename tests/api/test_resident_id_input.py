@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Service
+from tests.utils.service import Service
 
 NOT_ASCII = ["1101051949123100²X", "１１０１０５１９４９１２３１００２X"]
 

@@ -19,7 +19,7 @@ from socialcredit.cli import app
 from socialcredit.store import audit, open_store
 from socialcredit.store.database import Store
 from socialcredit.store.models import AuditEntry, AuditHead
-from tests.conftest import POSTGRES_URL
+from tests.utils.postgres import POSTGRES_URL
 
 runner = CliRunner()
 

@@ -4,36 +4,14 @@ exit statuses that say what happened."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from socialcredit.decisions import default_policy
-from tests.ingest.helpers import row, write_csv
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALCREDIT_")}
-    environment |= env or {}
-    return subprocess.run(
-        [sys.executable, "-m", "socialcredit", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        timeout=600,
-    )
-
-
-def as_json(result: subprocess.CompletedProcess[str]) -> Any:
-    return json.loads(result.stdout)
-
-
-LIVE = {"SOCIALCREDIT_SUBJECT_KEY_SECRET": "cli-test-secret"}
+from tests.utils.cli import LIVE, as_json, run
+from tests.utils.records import row, write_csv
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.test_cli import LIVE, as_json, run
-from tests.ingest.helpers import PERSON_B, row, write_csv
+from tests.utils.cli import LIVE, as_json, run
+from tests.utils.records import PERSON_B, row, write_csv
 
 
 def test_future_observed_date_is_rejected_and_scoring_still_works(tmp_path: Path) -> None:

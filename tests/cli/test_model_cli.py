@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.test_cli import as_json, run
+from tests.utils.cli import as_json, run
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 

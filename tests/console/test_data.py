@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from socialcredit.console.runcache import RunCache
-from tests.console.conftest import Nation, Server
+from tests.utils.console import ConsoleNation, Server
 
 
 def _call(server: Server, path: str, key: str) -> tuple[int, dict[str, Any]]:
@@ -35,7 +35,7 @@ def _call(server: Server, path: str, key: str) -> tuple[int, dict[str, Any]]:
 )
 @pytest.mark.parametrize("who", ["partner", "citizen"])
 def test_operator_endpoints_refuse_other_keys(
-    server: Server, console_nation: Nation, path: str, who: str
+    server: Server, console_nation: ConsoleNation, path: str, who: str
 ) -> None:
     status, body = _call(server, path, getattr(console_nation, who))
     assert status == 403
@@ -43,7 +43,7 @@ def test_operator_endpoints_refuse_other_keys(
 
 
 def test_an_operator_read_needs_a_purpose_and_the_person_sees_it(
-    server: Server, console_nation: Nation
+    server: Server, console_nation: ConsoleNation
 ) -> None:
     base = f"/v1/operator/people/{console_nation.citizen_key}/report"
     status, body = _call(server, base, console_nation.operator)
@@ -61,7 +61,7 @@ def test_an_operator_read_needs_a_purpose_and_the_person_sees_it(
     assert missing[0] == 401
 
 
-def test_population_agrees_with_the_lake(server: Server, console_nation: Nation) -> None:
+def test_population_agrees_with_the_lake(server: Server, console_nation: ConsoleNation) -> None:
     figures = _call(server, "/v1/operator/population", console_nation.operator)[1]
     lake = server.app.state.service.lake
     run = figures["run"]["run_id"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.console.conftest import Console, Nation, Server
+from tests.utils.console import Console, ConsoleNation, Server
 
 
 def _get(url: str, key: str | None = None) -> bytes:
@@ -29,7 +29,7 @@ def _json(server: Server, path: str, key: str) -> dict[str, Any]:
 
 
 def test_dashboard_shows_the_population(
-    console: Console, console_nation: Nation, server: Server
+    console: Console, console_nation: ConsoleNation, server: Server
 ) -> None:
     console.sign_in(console_nation.operator)
     assert console.page.url.endswith("/console/dashboard.html")
@@ -58,7 +58,7 @@ def test_dashboard_shows_the_population(
 
 
 def test_follow_a_person_from_the_dashboard_to_their_report(
-    console: Console, console_nation: Nation, server: Server
+    console: Console, console_nation: ConsoleNation, server: Server
 ) -> None:
     console.sign_in(console_nation.operator)
     link = console.page.locator("#drops-title + div a").first
@@ -88,7 +88,7 @@ def test_follow_a_person_from_the_dashboard_to_their_report(
 
 
 def test_an_operator_must_say_why_before_the_file_opens(
-    console: Console, console_nation: Nation
+    console: Console, console_nation: ConsoleNation
 ) -> None:
     console.sign_in(console_nation.operator)
     console.open(f"report.html?subject={console_nation.citizen_key}")
@@ -104,7 +104,7 @@ def test_an_operator_must_say_why_before_the_file_opens(
 
 
 def test_file_a_dispute_and_see_it_in_both_queues(
-    console: Console, console_nation: Nation, server: Server
+    console: Console, console_nation: ConsoleNation, server: Server
 ) -> None:
     console.sign_in(console_nation.citizen)
     page = console.page
@@ -165,7 +165,7 @@ def test_file_a_dispute_and_see_it_in_both_queues(
 
 
 def test_scorecard_and_its_challenger(
-    console: Console, console_nation: Nation, server: Server
+    console: Console, console_nation: ConsoleNation, server: Server
 ) -> None:
     console.sign_in(console_nation.operator)
     console.open("scorecard.html")
@@ -196,7 +196,7 @@ def test_scorecard_and_its_challenger(
     ],
 )
 def test_language_switch_on_every_page(
-    console: Console, console_nation: Nation, page_name: str, key_of: str, chinese: str
+    console: Console, console_nation: ConsoleNation, page_name: str, key_of: str, chinese: str
 ) -> None:
     console.sign_in(getattr(console_nation, key_of))
     console.open(page_name)
@@ -218,7 +218,9 @@ def test_language_switch_on_every_page(
     console.assert_clean()
 
 
-def test_keyboard_only_sign_in_and_navigation(console: Console, console_nation: Nation) -> None:
+def test_keyboard_only_sign_in_and_navigation(
+    console: Console, console_nation: ConsoleNation
+) -> None:
     console.open("")
     page = console.page
     page.keyboard.press("Tab")  # the skip link comes first
@@ -249,7 +251,7 @@ def test_keyboard_only_sign_in_and_navigation(console: Console, console_nation: 
     [("dashboard.html", "operator"), ("report.html", "citizen"), ("disputes.html", "partner")],
 )
 def test_readable_at_phone_width(
-    phone: Console, console_nation: Nation, page_name: str, key_of: str
+    phone: Console, console_nation: ConsoleNation, page_name: str, key_of: str
 ) -> None:
     phone.sign_in(getattr(console_nation, key_of))
     phone.open(page_name)
@@ -280,7 +282,7 @@ def test_every_asset_is_served_from_the_package(console: Console, server: Server
 
 
 def test_overdue_disputes_are_highlighted_and_expired_by_the_operator(
-    console: Console, console_nation: Nation, server: Server
+    console: Console, console_nation: ConsoleNation, server: Server
 ) -> None:
     from sqlalchemy import select
 

@@ -29,8 +29,8 @@ from socialcredit.scoring.runs import ScoreRun, score_population
 from socialcredit.simulate import simulate
 from socialcredit.store import open_store
 from socialcredit.store.models import PublishedScore
-from tests.api.conftest import _postgres_schema
-from tests.conftest import SECRET, ingest_feeds
+from tests.utils.nation import SECRET, ingest_feeds
+from tests.utils.postgres import postgres_schema
 
 CITIZENS = 300
 SEED = 5
@@ -138,7 +138,7 @@ def both(
     root = tmp_path_factory.mktemp("parity")
     manifest = simulate(root / "feeds", citizens=CITIZENS, seed=SEED)
     duck = connect(f"duckdb://{root / 'lake.duckdb'}")
-    stores = [_postgres_schema(postgres) for _ in range(2)]
+    stores = [postgres_schema(postgres) for _ in range(2)]
     on_duckdb = _pipeline(duck, root / "feeds", manifest, root / "duckdb", stores[0])
     duck.close()
     engine = spark_engine(spark, root / "lake-spark")

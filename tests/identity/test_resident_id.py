@@ -5,20 +5,10 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 from socialcredit.errors import IdentityError
 from socialcredit.identity import check_character, parse
-
-
-def stdnum_valid(number: str) -> bool:
-    """python-stdnum as the oracle (it raises KeyError on a province-only prefix)."""
-    try:
-        ric.validate(number)
-        return True
-    except (ValidationError, KeyError):
-        return False
+from tests.utils.identity import stdnum_valid
 
 
 def ours_valid(number: str) -> bool:

@@ -13,7 +13,7 @@ from socialcredit.identity import SubjectKeyer, check_character, parse
 from socialcredit.identity import sql as id_sql
 from socialcredit.lake.schema import ensure_lake
 from socialcredit.simulate.people import make_population
-from tests.identity.test_resident_id import stdnum_valid
+from tests.utils.identity import stdnum_valid
 
 
 def _engine_verdicts(numbers: list[str]) -> list[str | None]:

@@ -13,7 +13,7 @@ from socialcredit.engines import Engine
 from socialcredit.errors import ForbiddenDataError, InputError, SchemaError, UnreadableFileError
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import ingest_file
-from tests.ingest.helpers import PERSON_A, PERSON_B, resident, row, write_csv
+from tests.utils.records import PERSON_A, PERSON_B, resident, row, write_csv
 
 
 def _ingest(

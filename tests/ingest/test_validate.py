@@ -12,7 +12,7 @@ import pytest
 from socialcredit.engines import Engine
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import ingest_file
-from tests.ingest.helpers import PERSON_A, resident, row, write_csv
+from tests.utils.records import PERSON_A, resident, row, write_csv
 
 CASES = [
     # (category, changes, field, rule)

@@ -12,10 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from socialcredit.engines import connect
-from socialcredit.scorecard import MAX_REASONS, ScorecardSpec, default_spec, evaluate, score_sql
-from tests.scorecard.test_spec import specs
+from socialcredit.scorecard import MAX_REASONS, ScorecardSpec, evaluate, score_sql
+from tests.utils.scorecards import SPEC, rows, specs
 
-SPEC = default_spec()
 #: features of the default scorecard where a larger value is better
 HIGHER_IS_BETTER = {
     "ch_on_time_share",
@@ -27,15 +26,6 @@ HIGHER_IS_BETTER = {
     "pc_phone_tenure_years",
     "pc_employment_verified",
 }
-
-
-def _value(feature: str) -> st.SearchStrategy[float | None]:
-    edges = SPEC.feature(feature).edges
-    near_edges = st.sampled_from([e + d for e in edges for d in (-1e-9, 0.0, 1e-9)])
-    return st.one_of(st.none(), near_edges, st.floats(-10, 1e5, allow_nan=False))
-
-
-rows = st.fixed_dictionaries({f.name: _value(f.name) for f in SPEC.features})
 
 
 def _batch(

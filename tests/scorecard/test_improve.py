@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from socialcredit.scorecard import default_spec, evaluate
 from socialcredit.scorecard.improve import _bins, next_tier_plan
 from socialcredit.scorecard.tiers import TIER, TIERS
-from tests.scorecard.test_batch_equals_single import SPEC, rows
+from tests.utils.scorecards import SPEC, rows
 
 
 def _apply(values: dict[str, Any], feature: str, target: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from socialcredit.scorecard import ScorecardSpec, default_spec, score_sql
 from socialcredit.scorecard.batch import ROWS, load_rows
 from socialcredit.scorecard.tabular import read_table, split_target
 from socialcredit.scorecard.train import ScorecardTrainer
-from tests.scorecard.test_batch_equals_single import SPEC
+from tests.utils.scorecards import SPEC
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 

@@ -5,67 +5,20 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from socialcredit.errors import SpecError
 from socialcredit.scorecard import (
-    CategoryGroup,
-    FeatureSpec,
     ScorecardSpec,
     default_spec,
     load_spec,
 )
 from socialcredit.scorecard.expert import build
+from tests.utils.scorecards import specs
 
 
 def test_shipped_default_is_the_expert_table_compiled() -> None:
     assert default_spec() == build()
     assert default_spec().to_json() == build().to_json()
-
-
-@st.composite
-def specs(draw: st.DrawFn) -> ScorecardSpec:
-    dims = ("a", "b")
-    features = []
-    for i in range(draw(st.integers(1, 6))):
-        if draw(st.booleans()):
-            edges = sorted(set(draw(st.lists(st.floats(-1e6, 1e6), min_size=0, max_size=5))))
-            features.append(
-                FeatureSpec(
-                    name=f"f{i}",
-                    dimension=draw(st.sampled_from(dims)),
-                    edges=tuple(edges),
-                    points=tuple(
-                        draw(
-                            st.lists(
-                                st.integers(-200, 200),
-                                min_size=len(edges) + 1,
-                                max_size=len(edges) + 1,
-                            )
-                        )
-                    ),
-                    missing_points=draw(st.integers(-200, 200)),
-                )
-            )
-        else:
-            features.append(
-                FeatureSpec(
-                    name=f"f{i}",
-                    dimension=draw(st.sampled_from(dims)),
-                    kind="categorical",
-                    groups=(
-                        CategoryGroup(values=("x", "y"), points=draw(st.integers(-50, 50))),
-                        CategoryGroup(values=("z",), points=draw(st.integers(-50, 50))),
-                    ),
-                    other_points=draw(st.integers(-50, 50)),
-                )
-            )
-    return ScorecardSpec(
-        version=draw(st.text("abc123.-", min_size=1, max_size=12)),
-        base_points=draw(st.integers(0, 900)),
-        dimensions=dims,
-        features=tuple(features),
-    )
 
 
 @given(specs())

@@ -9,7 +9,7 @@ from stdnum.cn import ric
 
 from socialcredit.simulate import simulate
 from socialcredit.simulate.partners import PARTNERS
-from tests.conftest import NATION_CITIZENS, Nation
+from tests.utils.nation import NATION_CITIZENS, Nation
 
 
 def _digest(folder: Path) -> dict[str, str]:

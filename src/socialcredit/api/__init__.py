@@ -12,7 +12,14 @@ from fastapi import FastAPI
 
 from socialcredit.api.auth import PURPOSES, RateLimiter
 from socialcredit.api.errors import install_error_handlers
-from socialcredit.api.routes import citizens, console_data, decisions, operators, partners
+from socialcredit.api.routes import (
+    certificates,
+    citizens,
+    console_data,
+    decisions,
+    operators,
+    partners,
+)
 from socialcredit.api.state import ServiceState
 from socialcredit.console import mount_console
 from socialcredit.lake.workspace import Workspace
@@ -58,6 +65,8 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (decisions, partners, citizens, operators):
         app.include_router(module.router)
     app.include_router(decisions.me_router)
+    app.include_router(certificates.me_router)
+    app.include_router(certificates.public_router)
 
     app.include_router(console_data.router)
     mount_console(app)

@@ -100,8 +100,10 @@ class CertificateRequest(BaseModel):
     def _clean_name(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
-            raise ValueError("the display name may not hold control characters")
+        if any(ord(c) < 32 or 127 <= ord(c) < 160 or 0xD800 <= ord(c) < 0xE000 for c in value):
+            raise ValueError(
+                "the display name may not hold control characters or unpaired surrogates"
+            )
         return value.strip() or None
 
     @model_validator(mode="after")

@@ -1,4 +1,4 @@
-"""Build small feed files for ingestion tests."""
+"""Small valid records and the feed files that carry them."""
 
 from __future__ import annotations
 
