@@ -33,7 +33,7 @@ from socialcredit.simulate import simulate
 from socialcredit.store import Store, audit, keys, open_store
 from socialcredit.store.erasure import erase_person_from_store
 from socialcredit.store.models import Consent
-from tests.conftest import ingest_feeds
+from tests.utils.nation import ingest_feeds
 
 
 def _files_containing(root: Path, needle: bytes) -> list[Path]:
