@@ -112,7 +112,7 @@ def erase_person(
     if store is not None:
         from socialcredit.store.erasure import erase_person_from_store
 
-        from_store = erase_person_from_store(store, key, actor)
+        from_store = erase_person_from_store(store, key, actor, in_lake=bool(in_lake))
     if not in_lake and not any(from_store.values()):
         raise NotFoundError("nobody with this resident ID is on file")
     removed: dict[str, int] = {}

@@ -57,15 +57,25 @@ class Store:
 
 
 def open_store(url: str, *, migrate: bool = True) -> Store:
-    """The store at ``url`` (``sqlite:///file``, ``postgresql+psycopg://...``)."""
+    """The store at ``url`` (``sqlite:///file``, ``postgresql+psycopg://...``).
+
+    Bound parameters are never logged nor put in error messages
+    (``hide_parameters``): they carry subject keys, and logs outlive erasures.
+    """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+            engine = create_engine(
+                url,
+                connect_args={"timeout": 30, "check_same_thread": False},
+                hide_parameters=True,
+            )
             _sqlite_immediate(engine)
         elif url.startswith("postgresql"):
-            engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            engine = create_engine(
+                url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+            )
         else:
             raise ConfigurationError(
                 f"store URL {url!r}: expected sqlite:///path or postgresql://user@host/db"
