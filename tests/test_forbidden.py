@@ -35,6 +35,18 @@ from socialcredit.records.forbidden import CATEGORIES, ensure_allowed, match
         ("工会会员", "trade_union_membership"),
         ("宗教信仰", "religion"),
         ("政治面貌", "political_opinion"),
+        ("friend_id", "social_relationships"),
+        ("wechat_friends", "social_relationships"),
+        ("contact_list", "social_relationships"),
+        ("followerCount", "social_relationships"),
+        ("relative_of_borrower", "social_relationships"),
+        ("classmate", "social_relationships"),
+        ("social_graph_degree", "social_relationships"),
+        ("好友数量", "social_relationships"),
+        ("联系人电话", "social_relationships"),
+        ("粉丝数", "social_relationships"),
+        ("关注", "social_relationships"),
+        ("亲友", "social_relationships"),
     ],
 )
 def test_forbidden_names_are_matched(name: str, rule: str) -> None:
@@ -59,6 +71,14 @@ def test_forbidden_names_are_matched(name: str, rule: str) -> None:
         "observed_date",
         "since_date",
         "partner_id",
+        "principal_id",
+        "principal_kind",
+        "contract_ref",
+        "amount_called",
+        "notice_date",
+        "guarantor",
+        "co_borrower",
+        "role",
     ],
 )
 def test_ordinary_names_pass(name: str) -> None:

@@ -13,7 +13,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_accepted_categories() -> None:
-    assert set(CATEGORIES) == {"payment", "contract", "judgment", "verification", "account_flow"}
+    assert set(CATEGORIES) == {
+        "payment",
+        "contract",
+        "judgment",
+        "verification",
+        "account_flow",
+        "guarantee",
+    }
 
 
 @pytest.mark.parametrize("name", ["activity", "relationship", "religion", ""])

@@ -10,6 +10,8 @@ from socialcredit.identity import check_character
 
 PERSON_A = "11010519491231002X"
 PERSON_B = "360426199101010071"
+#: an organisation's unified social credit code (GB 32100)
+ORGANISATION = "91110000600037341L"
 
 
 def resident(seq: int, region: str = "110105", birth: str = "19800101") -> str:
@@ -43,6 +45,21 @@ BASE: dict[str, dict[str, Any]] = {
         "conduct": "refused_to_pay",
     },
     "verification": {"kind": "address", "result": "pass", "since_date": "2020-05-01"},
+    "guarantee": {
+        "principal_kind": "person",
+        "principal_id": PERSON_B,
+        "contract_ref": "HB-L-0001",
+        "amount": "100000",
+        "start_date": "2025-03-01",
+        "end_date": "2028-03-01",
+        "notice_date": "2025-02-20",
+        "status": "active",
+        "principal_outstanding": "80000",
+        "principal_standing": "current",
+        "called_date": "",
+        "amount_called": "",
+        "amount_paid": "",
+    },
 }
 
 

@@ -23,8 +23,13 @@ import pyarrow as pa
 
 from socialcredit.engines import Engine, FileFormat, LoadedFile
 from socialcredit.errors import InputError, SchemaError, UnreadableFileError
-from socialcredit.identity import SubjectKeyer
-from socialcredit.ingest.validate import checked_sql, describe, identities_sql
+from socialcredit.identity import SubjectKeyer, uscc
+from socialcredit.ingest.validate import (
+    checked_sql,
+    describe,
+    identities_sql,
+    organisations_sql,
+)
 from socialcredit.records import Category, category
 from socialcredit.records.consent import live_subjects_sql
 from socialcredit.records.forbidden import ensure_allowed
@@ -44,6 +49,7 @@ _FORMATS: dict[str, FileFormat] = {
 }
 _ID_IN_TEXT = re.compile(r"(\d{6})\d{8}(\d{3}[0-9Xx])")
 _KEY_CACHE = "_subject_keys"
+_ORG_CACHE = "_organisation_keys"
 
 Step = Callable[[str], None]
 
@@ -138,10 +144,12 @@ def _check_values(engine: Engine, cat: Category) -> None:
             ensure_allowed(str(value), what=f"{item.name} value")
 
 
-def _identify(engine: Engine, keyer: SubjectKeyer, loaded: LoadedFile) -> None:
-    """Check and key every resident ID of the file not seen before in this session.
+def _identify(engine: Engine, keyer: SubjectKeyer, loaded: LoadedFile, cat: Category) -> None:
+    """Check and key every resident ID of the file not seen before in this session, and
+    every other party a record names (a person's ID into the same cache, an
+    organisation's code into its own).
 
-    The cache is a temporary table: raw numbers live in memory for the session
+    The caches are temporary tables: raw numbers live in memory for the session
     only, never in the lake, and a person sent by many feeds is checked and
     keyed once.
     """
@@ -155,10 +163,29 @@ def _identify(engine: Engine, keyer: SubjectKeyer, loaded: LoadedFile) -> None:
         "pseudonymise",
         identities_sql(loaded.table, _KEY_CACHE, keyer.sql("n")),
     )
+    for party in (f for f in cat.fields if f.type == "party_id"):
+        if not engine.has_table(_ORG_CACHE):
+            engine.execute(
+                "organisation key cache",
+                f"CREATE TEMP TABLE {_ORG_CACHE} (raw VARCHAR, number VARCHAR, "
+                "id_error VARCHAR, org_key VARCHAR)",
+            )
+        if party.name not in loaded.columns:
+            continue
+        engine.execute(
+            "pseudonymise parties",
+            identities_sql(loaded.table, _KEY_CACHE, keyer.sql("n"), party.name),
+        )
+        engine.execute(
+            "pseudonymise organisations",
+            organisations_sql(
+                loaded.table, _ORG_CACHE, keyer.sql(uscc.key_text_sql("n")), party.name
+            ),
+        )
 
 
 def _same(cat: Category, a: str, b: str) -> str:
-    names = ["subject_key", "observed_date", *(f.name for f in cat.fields)]
+    names = ["subject_key", "observed_date", *(f.column for f in cat.fields)]
     return " AND ".join(f"{a}.{n} IS NOT DISTINCT FROM {b}.{n}" for n in names)
 
 
@@ -270,7 +297,7 @@ def ingest_file(
     present = _check_columns(cat, loaded)
 
     step("pseudonymise")
-    _identify(engine, keyer, loaded)
+    _identify(engine, keyer, loaded, cat)
 
     step("validate")
     types = {name: kind for name, kind in loaded.types.items() if name in present}
@@ -287,6 +314,7 @@ def ingest_file(
         _KEY_CACHE,
         latest_observed,
         consented=consented,
+        organisations=_ORG_CACHE,
     )
     engine.execute("validate", f"CREATE OR REPLACE TEMP TABLE _chk AS {sql}")
     _check_values(engine, cat)
@@ -303,7 +331,7 @@ def ingest_file(
 
     step("commit")
     batch_id = uuid.uuid4().hex[:16]
-    fields = ", ".join(f.name for f in cat.fields)
+    fields = ", ".join(f.column for f in cat.fields)
     with engine.transaction():
         engine.execute(
             "insert records",

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 
 from socialcredit.identity import sql as id_sql
+from socialcredit.identity import uscc
 from socialcredit.records import Category, Field
 from socialcredit.records.schema import LATEST_OBSERVED
 
-__all__ = ["RAW_PREFIX", "checked_sql", "describe", "identities_sql"]
+__all__ = ["RAW_PREFIX", "checked_sql", "describe", "identities_sql", "organisations_sql"]
 
 RAW_PREFIX = "r_"
 _DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -36,6 +37,9 @@ _MESSAGES = {
     "checksum": "{field} has a wrong check character (ISO 7064 MOD 11-2); probably mistyped",
     "birth_date": "{field}: digits 7-14 are not a calendar date",
     "region": "{field}: the region code (digits 1-6) was not assigned in the birth year",
+    "uscc_format": "{field} is malformed (expected a unified social credit code: 8 digits and "
+    "10 characters 0-9 or A-Y without I, O, S, V and Z)",
+    "uscc_checksum": "{field} has a wrong check character (GB 32100); probably mistyped",
     "wrong_partner": "partner_id differs from the partner this batch was sent for",
     "conflict": "record_id was already received with different content; corrections to a "
     "record on file go through the dispute process",
@@ -50,12 +54,12 @@ _MESSAGES = {
 def _raw(field: Field, present: set[str], types: dict[str, str]) -> str:
     """The value as sent: text trimmed with empty -> NULL; typed columns pass through.
 
-    The resident ID stays exactly as sent: it is the join key into the table
-    of checked identities, which normalises each distinct spelling once.
+    A resident ID or a party's ID stays exactly as sent: it is the join key into the
+    table of checked identities, which normalises each distinct spelling once.
     """
     if field.name not in present:
         return "NULL"
-    if field.type == "resident_id":
+    if field.type in ("resident_id", "party_id"):
         return f"CAST({field.name} AS VARCHAR)"
     kind = types.get(field.name)
     if (field.type, kind) in {("date", "date"), ("amount", "number")}:
@@ -87,6 +91,11 @@ def _errors(field: Field) -> list[str]:
         return [
             f"CASE WHEN {raw} IS NULL THEN '{name}:required' ELSE '{name}:' || ids.id_error END"
         ]
+    if field.type == "party_id":
+        # Checked as the kind of party the row names (see ``_party``).
+        return [
+            f"CASE WHEN {raw} IS NULL THEN '{name}:required' ELSE '{name}:' || _{name}_error END"
+        ]
     checks: list[tuple[str, str]] = []
     if field.required:
         checks.append(("required", f"{raw} IS NULL"))
@@ -108,6 +117,26 @@ def _errors(field: Field) -> list[str]:
     return [f"CASE WHEN {cond} THEN '{name}:{code}' END" for code, cond in checks]
 
 
+def _party(field: Field, ids: str, organisations: str) -> tuple[str, str]:
+    """(columns, joins) of the ``typed`` step for a ``party_id``: its pseudonymous key
+    (column :attr:`Field.column`) and the code of its first failed check
+    (``_<name>_error``), from the cache of resident IDs for a person and the cache of
+    organisations' codes (:func:`organisations_sql`) for an organisation."""
+    raw, kind = RAW_PREFIX + field.name, f"lower({RAW_PREFIX}{field.kind_field})"
+    person, organisation = f"_p_{field.name}", f"_o_{field.name}"
+    columns = (
+        f"CASE {kind} WHEN 'person' THEN {person}.subject_key "
+        f"WHEN 'organisation' THEN {organisation}.org_key END AS {field.column}, "
+        f"CASE {kind} WHEN 'person' THEN {person}.id_error "
+        f"WHEN 'organisation' THEN {organisation}.id_error END AS _{field.name}_error"
+    )
+    joins = (
+        f" LEFT JOIN {ids} {person} ON {person}.raw = raw.{raw}"
+        f" LEFT JOIN {organisations} {organisation} ON {organisation}.raw = raw.{raw}"
+    )
+    return columns, joins
+
+
 def checked_sql(
     category: Category,
     staging: str,
@@ -119,6 +148,7 @@ def checked_sql(
     latest_observed: dt.date,
     *,
     consented: str = "",
+    organisations: str = "",
 ) -> str:
     """SELECT over ``staging``: ``_ord``, typed columns, ``subject_key`` and ``_errors``.
 
@@ -132,9 +162,13 @@ def checked_sql(
     ``ids`` is the table :func:`identities_sql` fills: one row per distinct
     spelling of a resident ID with its check result and subject key. The
     resident ID itself is not in the output; ``subject_key`` stands for it.
+    A ``party_id`` (another party a record names) is checked against ``ids`` or,
+    for an organisation, ``organisations`` (:func:`organisations_sql`), and its key
+    stands for it in the same way.
     """
     fields = category.all_fields
-    kept = [f for f in fields if f.type != "resident_id"]
+    kept = [f for f in fields if f.type not in ("resident_id", "party_id")]
+    parties = [f for f in fields if f.type == "party_id"]
     raw_cols = [f"{_raw(f, present, types)} AS {RAW_PREFIX}{f.name}" for f in fields]
     carried = [RAW_PREFIX + f.name for f in fields]
     if "partner_id" in present:
@@ -164,18 +198,21 @@ def checked_sql(
             "consent ON consent.consented_key = ids.subject_key"
         )
     raw_select = ", ".join([f"{order_expr} AS _ord", *raw_cols])
-    typed_select = ", ".join(["_ord", *typed_cols, *carried])
+    keyed = [_party(f, ids, organisations) for f in parties]
+    typed_select = ", ".join(["_ord", *typed_cols, *carried, *(c for c, _ in keyed)])
+    outputs = [f.name for f in kept] + [f.column for f in parties]
     return (
         f"WITH raw AS (SELECT {raw_select} FROM {staging}), "
-        f"typed AS (SELECT {typed_select} FROM raw) "
-        f"SELECT _ord, {', '.join('typed.' + f.name for f in kept)}, ids.subject_key, "
+        f"typed AS (SELECT {typed_select} FROM raw{''.join(j for _, j in keyed)}) "
+        f"SELECT _ord, {', '.join('typed.' + name for name in outputs)}, ids.subject_key, "
         f"concat_ws(';', {', '.join(errors)}) AS _errors FROM typed "
         f"LEFT JOIN {ids} ids ON ids.raw = typed.{RAW_PREFIX}resident_id{consent_join}"
     )
 
 
-def identities_sql(staging: str, ids: str, subject_key: str) -> str:
-    """INSERT into ``ids`` every distinct resident ID spelling of ``staging`` not there yet.
+def identities_sql(staging: str, ids: str, subject_key: str, column: str = "resident_id") -> str:
+    """INSERT into ``ids`` every distinct resident ID spelling of ``staging`` (in
+    ``column``) not there yet.
 
     Each spelling is normalised, checked and keyed once, however many records
     carry it: ``number`` (normalised), ``id_error`` (NULL when valid),
@@ -190,9 +227,24 @@ def identities_sql(staging: str, ids: str, subject_key: str) -> str:
         f"CASE WHEN {valid} THEN {id_sql.region('n')} END "
         f"FROM (SELECT raw, n, {id_sql.error_code('n')} AS id_error FROM "
         f"(SELECT raw, {id_sql.normalised('raw')} AS n FROM "
-        f"(SELECT DISTINCT CAST(resident_id AS VARCHAR) AS raw FROM {staging}) d "
+        f"(SELECT DISTINCT CAST({column} AS VARCHAR) AS raw FROM {staging}) d "
         f"WHERE raw IS NOT NULL AND NOT EXISTS "
         f"(SELECT 1 FROM {ids} known WHERE known.raw = d.raw)) spelled) checked"
+    )
+
+
+def organisations_sql(staging: str, cache: str, key: str, column: str) -> str:
+    """INSERT into ``cache`` every distinct spelling of an organisation's unified social
+    credit code in ``column`` of ``staging`` not there yet: ``number`` (normalised),
+    ``id_error`` (NULL when valid) and ``org_key`` (``key`` is the keying expression
+    over column ``n``, see :func:`socialcredit.identity.uscc.key_text_sql`)."""
+    return (
+        f"INSERT INTO {cache} SELECT raw, n, id_error, CASE WHEN id_error IS NULL THEN {key} END "
+        f"FROM (SELECT raw, n, {uscc.error_code_sql('n')} AS id_error FROM "
+        f"(SELECT raw, {uscc.normalised_sql('raw')} AS n FROM "
+        f"(SELECT DISTINCT CAST({column} AS VARCHAR) AS raw FROM {staging}) d "
+        f"WHERE raw IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {cache} known WHERE known.raw = d.raw)) spelled) checked"
     )
 
 
@@ -208,6 +260,10 @@ def describe(category: Category, item: str) -> tuple[str, str, str]:
     except KeyError:
         choices, max_length = "", 0
     template = _MESSAGES.get(code, "{field} breaks rule " + code)
-    return name, code, template.format(
-        field=name, choices=choices, max_length=max_length, consent=category.consent
+    return (
+        name,
+        code,
+        template.format(
+            field=name, choices=choices, max_length=max_length, consent=category.consent
+        ),
     )

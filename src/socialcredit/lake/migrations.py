@@ -1,6 +1,6 @@
 """Bringing an older lake to the current shape when it is opened.
 
-Three kinds of change, each applied once:
+Four kinds of change, each applied once:
 
 - lake version 2 kept every run whole in ``score_history``; its rows move to
   ``score_rows`` (``score_history`` is now a view);
@@ -8,7 +8,10 @@ Three kinds of change, each applied once:
   incremental runs read records until the next full run rebuilds it;
 - a dimension added since the lake was made (a ``sub_<id>`` column that
   ``score_rows`` lacks): the table is rebuilt with the column, NULL in earlier
-  runs (a person scored before the dimension existed had no subscore in it).
+  runs (a person scored before the dimension existed had no subscore in it);
+- a record category's new optional column (``role`` of contract version 2): its
+  table is rebuilt with the column, NULL in the records received before (what an
+  older file without the column means).
 """
 
 from __future__ import annotations
@@ -39,7 +42,33 @@ def migrate(engine: Engine) -> str | None:
         for table in state_columns():
             engine.execute("migrate", f"DROP TABLE IF EXISTS {table}")
     _add_score_columns(engine)
+    _add_record_columns(engine)
     return None if recorded is None else str(recorded)
+
+
+def _add_record_columns(engine: Engine) -> None:
+    """Rebuild each record table that lacks a column its category now declares."""
+    from socialcredit.lake.schema import record_columns
+    from socialcredit.records import CATEGORIES
+
+    for category in CATEGORIES.values():
+        table = category.table
+        if not engine.has_table(table):
+            continue
+        present = set(engine.query("record columns", f"SELECT * FROM {table} LIMIT 0").column_names)
+        wanted = record_columns(category)
+        if all(name in present for name, _ in wanted):
+            continue
+        kept = ", ".join(name for name, _ in wanted if name in present)
+        columns = ", ".join(f"{name} {kind}" for name, kind in wanted)
+        with engine.transaction():
+            engine.execute("migrate", f"CREATE TABLE _records_before AS SELECT * FROM {table}")
+            engine.execute("migrate", f"DROP TABLE {table}")
+            engine.execute("migrate", f"CREATE TABLE {table} ({columns})")
+            engine.execute(
+                "migrate", f"INSERT INTO {table} ({kept}) SELECT {kept} FROM _records_before"
+            )
+            engine.execute("migrate", "DROP TABLE _records_before")
 
 
 def _add_score_columns(engine: Engine) -> None:

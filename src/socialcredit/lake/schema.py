@@ -87,7 +87,7 @@ def record_columns(category: Category) -> list[tuple[str, str]]:
         ("subject_key", "VARCHAR"),
         ("observed_date", "DATE"),
     ]
-    columns += [(f.name, f.sql_type()) for f in category.fields]
+    columns += [(f.column, f.sql_type()) for f in category.fields]
     return columns
 
 

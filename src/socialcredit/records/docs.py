@@ -47,7 +47,9 @@ def records_markdown() -> str:
         "",
         "Only records of a person's own obligations and verified facts are accepted. There is",
         "no category for purchases, leisure time or contacts between people: the platform does",
-        "not score what people buy, how they spend their time or whom they know.",
+        "not score what people buy, how they spend their time or whom they know. A guarantee",
+        "(`guarantee`) is an obligation the person signed for someone else's debt: the other",
+        "party is checked and replaced by a pseudonymous key, never stored or shown.",
         "",
     ]
     for cat in CATEGORIES.values():

@@ -13,6 +13,11 @@ or are paid by. Cash flow shared with consent is read in totals only (the EU
 Consumer Credit Directive 2023/2225 limits creditworthiness assessment to the
 financial situation).
 
+And whom a person knows: friends, contacts, followers, relatives, classmates,
+colleagues or any social graph. What a person signed for someone else (a
+guarantee, the ``guarantee`` category) is their own obligation and counts; whom
+they know does not.
+
 Names are matched on their words (``politicalView``, ``political_view`` and
 ``POLITICAL-VIEW`` are the same words) and on Chinese terms as substrings. A
 match is refused outright: a false positive costs a partner a renamed column,
@@ -257,6 +262,57 @@ CATEGORIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
             "收款人",
             "娱乐",
             "爱好",
+        ),
+    ),
+    "social_relationships": (
+        "whom a person knows (friends, contacts, followers, relatives, classmates, "
+        "colleagues, a social graph); only obligations a person signed for others count",
+        (
+            "friend",
+            "friends",
+            "friendship",
+            "contact",
+            "contacts",
+            "contact_list",
+            "address_book",
+            "phonebook",
+            "follower",
+            "followers",
+            "followee",
+            "followees",
+            "relative",
+            "relatives",
+            "kin",
+            "kinship",
+            "classmate",
+            "classmates",
+            "schoolmate",
+            "colleague",
+            "colleagues",
+            "coworker",
+            "coworkers",
+            "acquaintance",
+            "acquaintances",
+            "social_graph",
+            "social_network",
+            "social_circle",
+            "social_ties",
+        ),
+        (
+            "好友",
+            "朋友",
+            "联系人",
+            "通讯录",
+            "粉丝",
+            "关注",
+            "亲友",
+            "亲属",
+            "亲戚",
+            "同学",
+            "同事",
+            "熟人",
+            "社交",
+            "人脉",
         ),
     ),
 }

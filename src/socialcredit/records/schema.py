@@ -15,13 +15,17 @@ __all__ = [
     "COMMON_RULES",
     "FUTURE_ALLOWANCE_DAYS",
     "LATEST_OBSERVED",
+    "PARTY_KINDS",
     "Category",
     "Field",
     "Rule",
     "json_schema",
 ]
 
-FieldType = Literal["text", "date", "amount", "count", "choice", "resident_id"]
+FieldType = Literal["text", "date", "amount", "count", "choice", "resident_id", "party_id"]
+
+#: The values of the choice field that says what kind of party a ``party_id`` names.
+PARTY_KINDS = ("person", "organisation")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,9 @@ class Field:
     positive: bool = False
     #: for amounts: any sign (a balance may be overdrawn); otherwise at least 0
     signed: bool = False
+    #: for a ``party_id``: the choice field (values :data:`PARTY_KINDS`) saying whether it
+    #: is a person's resident ID or an organisation's unified social credit code
+    kind_field: str = ""
 
     def sql_type(self) -> str:
         return {
@@ -47,7 +54,16 @@ class Field:
             "count": "BIGINT",
             "choice": "VARCHAR",
             "resident_id": "VARCHAR",
+            "party_id": "VARCHAR",
         }[self.type]
+
+    @property
+    def column(self) -> str:
+        """The lake column: the field's name, but a ``party_id`` (``principal_id``) is
+        checked and replaced by its pseudonymous key (``principal_key``), never stored."""
+        if self.type == "party_id":
+            return self.name.removesuffix("_id") + "_key"
+        return self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +160,12 @@ class Category:
         """Lake table holding the accepted records of this category."""
         return f"rec_{self.name}"
 
+    @property
+    def shown_fields(self) -> tuple[Field, ...]:
+        """The fields read back from the lake (reports, exports): all but the
+        pseudonymous keys of other parties, which nobody is shown."""
+        return tuple(f for f in self.fields if f.type != "party_id")
+
 
 def json_schema(category: Category) -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of one record of ``category``, as partners send it."""
@@ -164,6 +186,11 @@ def json_schema(category: Category) -> dict[str, Any]:
             prop |= {"type": "string", "enum": list(item.choices)}
         elif item.type == "resident_id":
             prop |= {"type": "string", "pattern": "^[0-9]{17}[0-9Xx]$"}
+        elif item.type == "party_id":
+            prop |= {
+                "type": "string",
+                "pattern": "^([0-9]{17}[0-9Xx]|[0-9]{8}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10})$",
+            }
         else:
             prop |= {"type": "string", "maxLength": item.max_length}
         properties[item.name] = prop

@@ -1,7 +1,9 @@
 """Fulfilment capacity: contracts with third parties, court enforcement and
 administrative penalties.
 
-Contracts count by status as last reported. Enforcement cases count while
+Contracts count by status as last reported, except those the person only
+guarantees (``role`` guarantor): that liability is contingent, and guarantees count
+in the guarantees dimension, from guarantee records. Enforcement cases count while
 open as of the date; a case found ``unable_to_pay`` weighs less than one found
 ``refused_to_pay`` (or not stated).
 """
@@ -115,7 +117,9 @@ def _contract_rows(window: Window) -> str:
     since = date_literal(years_before(window.as_of, RETENTION_YEARS))
     return (
         f"SELECT c.subject_key, c.status, c.value, c.due_date > {window.day} - INTERVAL 24 MONTH "
-        f"AS in_24m FROM {source} WHERE {predicate} AND c.start_date > {since}"
+        f"AS in_24m FROM {source} WHERE {predicate} AND c.start_date > {since} "
+        # a guarantor's liability is contingent: the principal's breach is not theirs
+        "AND coalesce(c.role, 'individual') <> 'guarantor'"
     )
 
 

@@ -1,11 +1,18 @@
-"""``contract``: obligations to third parties (rentals, deposits, rides, deliveries, services)."""
+"""``contract``: obligations to third parties (rentals, deposits, rides, deliveries, services).
+
+Version 2 adds ``role``, the person's liability under the contract as Metro 2 reports
+it with ECOA codes: ``individual`` (1), ``joint`` (2, the primary party of a joint
+contract), ``co_borrower`` (2, another party equally liable) and ``guarantor`` (5,
+liable only if the principal does not pay). Files without the column stay valid:
+an empty role is ``individual``.
+"""
 
 from socialcredit.records.schema import Category, Field, Rule
 
 CATEGORY = Category(
     negative="{a}.status IN ('breached', 'defaulted')",
     name="contract",
-    version=1,
+    version=2,
     description="One contract with a third party and whether it was fulfilled.",
     fields=(
         Field(
@@ -34,6 +41,17 @@ CATEGORY = Category(
             choices=("fulfilled", "breached", "defaulted", "open"),
         ),
         Field("value", "amount", "Value of the contract, in yuan."),
+        Field(
+            "role",
+            "choice",
+            "The person's liability (Metro 2 ECOA code): individual (1), joint (2), "
+            "co_borrower (2: another party equally liable) or guarantor (5: liable only if "
+            "the principal does not pay; not counted as the person's own fulfilment: a "
+            "guarantee is furnished as a guarantee record, which names the principal). "
+            "Empty: individual.",
+            required=False,
+            choices=("individual", "joint", "co_borrower", "guarantor"),
+        ),
     ),
     rules=(
         Rule(
