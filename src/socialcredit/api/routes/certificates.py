@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler
 
 from socialcredit.api.auth import Citizen
 from socialcredit.api.routes.common import service_state
+from socialcredit.features import DIMENSIONS
 from socialcredit.rights.certificates import CertificateRequest, Issuer, issuer_for, registry
 from socialcredit.rights.certificates.page import page_html
 
@@ -129,12 +130,20 @@ class CertificateList(BaseModel):
     certificates: list[CertificateSummary]
 
 
+class DimensionName(BaseModel):
+    en: str
+    zh: str
+
+
 class Preview(_Document):
     """What a certificate issued now would say, and how long it would be valid."""
 
     credential_subject: CertificateSubject = Field(alias="credentialSubject")
     valid_from: str = Field(alias="validFrom")
     valid_until: str = Field(alias="validUntil")
+    dimension_names: dict[str, DimensionName] = Field(
+        description="The name of each dimension a subscore may name"
+    )
 
 
 class VerificationMethod(_Document):
@@ -211,9 +220,9 @@ def issue(body: CertificateRequest, request: Request, caller: Citizen) -> Certif
 def preview(body: CertificateRequest, request: Request, caller: Citizen) -> Preview:
     """Exactly the claims a certificate issued now with these choices would carry;
     nothing is signed, kept or logged."""
-    return Preview.model_validate(
-        registry.preview(service_state(request).store, _subject(caller), body)
-    )
+    names = {d.id: {"en": d.name_en, "zh": d.name_zh} for d in DIMENSIONS.values()}
+    shown = registry.preview(service_state(request).store, _subject(caller), body)
+    return Preview.model_validate(shown | {"dimension_names": names})
 
 
 @me_router.get("", summary="My certificates")

@@ -61,6 +61,11 @@ def qr_svg(credential: dict[str, Any], title: str = "") -> str:
     return code.svg_inline(scale=3, title=title or None, svgclass="qr", lineclass=None)
 
 
+def _when(stamp: Any) -> str:
+    """``2026-03-01T09:30:00Z`` as ``2026-03-01 09:30:00 UTC``."""
+    return html.escape(str(stamp or "").replace("T", " ").replace("Z", " UTC"))
+
+
 def _range(value: dict[str, Any]) -> str:
     return f"{value['min']}–{value['max']}"
 
@@ -103,10 +108,8 @@ def page_html(credential: dict[str, Any], lang: Lang = "en") -> str:
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
         for k, v in _rows(subject, lang)
     )
-    valid = (
-        f"{html.escape(str(credential.get('validFrom', '')))} {_t('to', lang)} "
-        f"{html.escape(str(credential.get('validUntil', '')))}"
-    )
+    starts, ends = _when(credential.get("validFrom")), _when(credential.get("validUntil"))
+    valid = f"{starts} {_t('to', lang)} {ends}"
     certificate_id = str(credential.get("id", "")).removeprefix("urn:uuid:")
     return (
         f"<!doctype html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><meta charset='utf-8'>"

@@ -173,7 +173,10 @@ const NAV = {
     ["scorecard.html", "nav.scorecard"],
   ],
   partner: [["disputes.html", "nav.disputes"]],
-  citizen: [["report.html", "nav.report"]],
+  citizen: [
+    ["report.html", "nav.report"],
+    ["certificates.html", "nav.certificates"],
+  ],
 };
 
 export function homePage(keyKind) {
