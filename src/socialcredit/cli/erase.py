@@ -55,9 +55,10 @@ def erase_command(
             if expired:
                 result = erase_expired(lake, day)
             else:
+                files = space.erase_files(str(resident_id))
                 result = erase_person(
                     lake, space.keyer(), str(resident_id), store=space.store(), actor="cli"
-                )
+                ) | {"files": files}
             if compact:
                 lake.compact()
             return result | {"compacted": compact}

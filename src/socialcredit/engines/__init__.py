@@ -61,13 +61,35 @@ def connect(
         temp = Path(target).parent / "tmp" if target != ":memory:" else None
         if temp is not None:
             temp.mkdir(parents=True, exist_ok=True)
-        return DuckDBEngine(target, threads=threads, memory_limit=memory_limit, temp_directory=temp)
+        engine = DuckDBEngine(
+            target, threads=threads, memory_limit=memory_limit, temp_directory=temp
+        )
+        if temp is not None:
+            _sweep_spill(temp)
+        return engine
     if scheme == "spark":
         return _spark(rest, default_path=default_path, threads=threads, memory_limit=memory_limit)
     raise ConfigurationError(
         f"engine {scheme!r} is not available in this version; supported engines: "
         "duckdb (duckdb://), spark (spark://local[*], spark://spark://host:7077)"
     )
+
+
+def _sweep_spill(temp: Path) -> None:
+    """Remove the spill files a killed DuckDB process left (``duckdb_temp_<pid>_...``:
+    DuckDB removes its own only when it closes). They can hold anything the engine
+    held, resident IDs of a batch being ingested among them. Only those of processes
+    that no longer run: the lake file is ours now, but the folder may be shared."""
+    for path in temp.glob("duckdb_temp_*"):
+        pid = path.name.split("_")[2]
+        if not path.is_file() or not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+        except PermissionError:  # another user's live process
+            continue
 
 
 def _spark(

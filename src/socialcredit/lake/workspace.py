@@ -7,6 +7,7 @@
     rejections/         one CSV per batch: row, field, value, rule, message
     feeds/              partner files written by the demo's synthetic nation
     summary.json        the demo's summary
+    tmp/                the engine's spill files; tmp/uploads/: uploads being ingested
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any, Literal
 
 from socialcredit.engines import Engine, connect
 from socialcredit.errors import ConfigurationError
-from socialcredit.identity import SubjectKeyer
+from socialcredit.identity import SubjectKeyer, parse
+from socialcredit.lake.files import erase_from_files, sweep_uploads
 from socialcredit.lake.schema import ensure_lake
 from socialcredit.settings import Settings
 from socialcredit.store import Store, open_store
@@ -45,12 +47,14 @@ class Workspace:
         """Open (creating if needed) the workspace of ``settings``.
 
         ``mode`` only matters when the folder is new: the demo creates demo
-        workspaces, everything else creates live ones.
+        workspaces, everything else creates live ones. Uploads that an earlier
+        process left behind (killed while ingesting) are removed.
         """
         workspace = cls(settings.workspace, settings)
         workspace.root.mkdir(parents=True, exist_ok=True)
         if not workspace.config_path.exists():
             workspace._write_config({"mode": mode, "key_fingerprint": None})
+        sweep_uploads(workspace.root)
         return workspace
 
     @property
@@ -111,6 +115,13 @@ class Workspace:
                 "original secret (SOCIALCREDIT_SUBJECT_KEY_SECRET)."
             )
         return keyer
+
+    def erase_files(self, resident_id: str) -> dict[str, Any]:
+        """Take a person out of the workspace's plain files (uploads left behind,
+        partner files kept here); see :func:`socialcredit.lake.files.erase_from_files`.
+        The lake and the store are erased by :func:`socialcredit.rights.erasure.erase_person`."""
+        number = parse(resident_id).number
+        return erase_from_files(self.root, number, self.keyer().key(number))
 
     def engine(self) -> Engine:
         """The engine of this workspace, opened once, with the lake tables in place."""

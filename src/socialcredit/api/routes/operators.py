@@ -136,6 +136,7 @@ def erase(body: Erasure, request: Request, caller: Operator) -> dict[str, Any]:
     compact the lake so that no removed byte stays in its file."""
     state = service_state(request)
     with state.lake_lock:
+        state.workspace.erase_files(body.resident_id)  # uploads left behind, feeds kept here
         result = erase_person(
             state.lake,
             state.keyer,

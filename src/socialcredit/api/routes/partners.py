@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
@@ -17,6 +15,7 @@ from socialcredit.api.routes.common import dispute_json, service_state
 from socialcredit.features import FEATURES
 from socialcredit.identity import parse
 from socialcredit.ingest import ingest_file
+from socialcredit.lake.files import held_upload
 from socialcredit.records import CATEGORIES
 from socialcredit.rights.disputes import answer_dispute
 from socialcredit.rights.profiles import LEGAL_BASES, lawful_basis
@@ -79,12 +78,11 @@ async def furnish(
     if len(body) > MAX_BODY:
         raise ApiError(413, "a batch may be at most 1 GiB; split it")
     suffix = {"csv": ".csv", "jsonl": ".jsonl", "parquet": ".parquet"}[fmt]
-    temp_dir = state.workspace.root / "tmp"
-    temp_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(suffix=suffix, dir=temp_dir, delete=False) as handle:
+    # Removed when the ingestion ends, however it ends; a crash leaves it to the
+    # sweep at the next start (socialcredit.lake.files).
+    with held_upload(state.workspace.root, suffix) as (handle, upload):
         handle.write(body)
-        upload = Path(handle.name)
-    try:
+        handle.flush()
         with state.lake_lock:
             report = ingest_file(
                 state.lake,
@@ -95,8 +93,6 @@ async def furnish(
                 rejections_dir=state.workspace.rejections_dir,
                 clock_allowance_days=state.settings.clock_allowance_days,
             )
-    finally:
-        upload.unlink(missing_ok=True)
     answer = report.as_json() | {
         "file": f"upload{suffix}",
         "rejected_rows": _rejections(report.rejections_file),
