@@ -25,6 +25,9 @@ HIGHER_IS_BETTER = {
     "pc_years_at_address",
     "pc_phone_tenure_years",
     "pc_employment_verified",
+    "cf_income_regularity",
+    "cf_buffer_months",
+    "cf_bills_on_time_share",
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 
 from socialcredit.scorecard import default_spec, evaluate
+from socialcredit.scorecard.evaluate import is_missing
 from socialcredit.scorecard.improve import _bins, next_tier_plan
 from socialcredit.scorecard.tiers import TIER, TIERS
 from tests.utils.scorecards import SPEC, rows
@@ -45,7 +46,8 @@ def test_plan_reaches_the_next_tier_with_actionable_changes(values: dict[str, An
             (
                 max(p for _, p in _bins(f)) - evaluate(SPEC, values).points[f.name]
                 for f in SPEC.features
-                if f.actionable
+                # consented data not shared is never advised
+                if f.actionable and not (f.consented and is_missing(values.get(f.column)))
             ),
             reverse=True,
         )
@@ -60,3 +62,39 @@ def test_history_and_tenure_are_never_advised() -> None:
     assert {"ch_amount_overdue", "pc_employment_verified"} <= {
         f.name for f in default_spec().features if f.actionable
     }
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows)
+def test_unshared_cash_flow_is_never_advised_nor_a_reason(values: dict[str, Any]) -> None:
+    """Sharing is the person's choice: without cash-flow data the plan never asks for it
+    and no reason names it; with it, its features can be both."""
+    consented = {f.name for f in SPEC.features if f.consented}
+    assert consented, "the default scorecard reads cash flow shared with consent"
+    unshared = values | dict.fromkeys(consented)
+    plan = next_tier_plan(SPEC, unshared)
+    assert not {c.feature for c in plan.changes} & consented
+    assert not {r.feature for r in evaluate(SPEC, unshared).reasons} & consented
+    assert (
+        evaluate(SPEC, unshared).score
+        == evaluate(
+            SPEC.model_copy(
+                update={"features": tuple(f for f in SPEC.features if not f.consented)}
+            ),
+            unshared,
+        ).score
+    )
+
+
+def test_shared_cash_flow_is_advised_without_naming_what_to_buy() -> None:
+    worst = {f.name: 0.0 for f in SPEC.features} | {
+        "cf_overdrafts_3m": 9.0,
+        "cf_buffer_months": -1.0,
+        "cf_bills_on_time_share": 0.5,
+    }
+    plan = next_tier_plan(SPEC, worst)
+    advised = {c.feature: c for c in plan.changes}
+    assert "cf_overdrafts_3m" in advised, plan
+    for change in plan.changes:
+        for word in ("spend", "buy", "purchase", "less on"):
+            assert word not in change.en.lower(), change.en

@@ -17,6 +17,8 @@ def specs(draw: st.DrawFn) -> ScorecardSpec:
     for i in range(draw(st.integers(1, 6))):
         if draw(st.booleans()):
             edges = sorted(set(draw(st.lists(st.floats(-1e6, 1e6), min_size=0, max_size=5))))
+            # consented data (cash flow): no value is worth 0 and is never a reason
+            consented = draw(st.booleans())
             features.append(
                 FeatureSpec(
                     name=f"f{i}",
@@ -31,7 +33,8 @@ def specs(draw: st.DrawFn) -> ScorecardSpec:
                             )
                         )
                     ),
-                    missing_points=draw(st.integers(-200, 200)),
+                    missing_points=0 if consented else draw(st.integers(-200, 200)),
+                    consented=consented,
                 )
             )
         else:

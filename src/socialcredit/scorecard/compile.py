@@ -20,23 +20,30 @@ def _literal(value: float) -> str:
     return f"CAST({value!r} AS DOUBLE)"
 
 
+def _missing(feature: FeatureSpec, column: str) -> str:
+    """Predicate: ``column`` has no value for ``feature`` (NaN counts as missing, as in
+    the Python evaluator)."""
+    if feature.kind == "numeric":
+        # NaN equals NaN in DuckDB, PostgreSQL and Spark alike (unlike IEEE), so this
+        # portable test catches it; isnan() does not exist everywhere.
+        return f"{column} IS NULL OR {column} = CAST('NaN' AS DOUBLE)"
+    return f"{column} IS NULL"
+
+
 def points_sql(feature: FeatureSpec, column: str) -> str:
     """CASE expression giving the points of ``column`` under ``feature``.
 
     NaN counts as missing, as in the Python evaluator.
     """
     if feature.kind == "numeric":
-        # NaN equals NaN in DuckDB, PostgreSQL and Spark alike (unlike IEEE), so this
-        # portable test catches it; isnan() does not exist everywhere.
-        nan = f"{column} = CAST('NaN' AS DOUBLE)"
-        cases = [f"WHEN {column} IS NULL OR {nan} THEN {feature.missing_points}"]
+        cases = [f"WHEN {_missing(feature, column)} THEN {feature.missing_points}"]
         cases += [
             f"WHEN {column} < {_literal(edge)} THEN {points}"
             for edge, points in zip(feature.edges, feature.points, strict=False)
         ]
         default = feature.points[-1]
     else:
-        cases = [f"WHEN {column} IS NULL THEN {feature.missing_points}"]
+        cases = [f"WHEN {_missing(feature, column)} THEN {feature.missing_points}"]
         for group in feature.groups:
             values = ", ".join("'" + v.replace("'", "''") + "'" for v in group.values)
             cases.append(f"WHEN CAST({column} AS VARCHAR) IN ({values}) THEN {group.points}")
@@ -126,6 +133,15 @@ def _chained_reasons(spec: ScorecardSpec) -> tuple[list[str], str, str]:
     return ctes, before, ", ".join(columns)
 
 
+def _lost(feature: FeatureSpec) -> str:
+    """Points ``feature`` lost against its best bin; none for consented data not shared
+    (``m_<feature>``, see :func:`score_sql`)."""
+    lost = f"{feature.best} - p_{feature.name}"
+    if feature.consented:
+        return f"CASE WHEN m_{feature.name} THEN 0 ELSE {lost} END"
+    return lost
+
+
 def score_sql(
     spec: ScorecardSpec, source: str, key: str = "subject_key", *, chained: bool = True
 ) -> str:
@@ -138,7 +154,14 @@ def score_sql(
     (:func:`_chained_reasons`); without it, in O(features^2) with every column flat,
     for engines that substitute each projection into every reference (PostgreSQL).
     """
-    point_cols = ", ".join(f"{points_sql(f, quote(f.column))} AS p_{f.name}" for f in spec.features)
+    point_cols = ", ".join(
+        [f"{points_sql(f, quote(f.column))} AS p_{f.name}" for f in spec.features]
+        + [
+            f"coalesce({_missing(f, quote(f.column))}, FALSE) AS m_{f.name}"
+            for f in spec.features
+            if f.consented
+        ]
+    )
     total = " + ".join([str(spec.base_points), *(f"p_{f.name}" for f in spec.features)])
     lo, hi = spec.scaling.min_score, spec.scaling.max_score
     subs = []
@@ -152,7 +175,7 @@ def score_sql(
             if span
             else f"{NEUTRAL_SUBSCORE} AS sub_{dimension}"
         )
-    lost = ", ".join(f"{f.best} - p_{f.name} AS l_{f.name}" for f in spec.features)
+    lost = ", ".join(f"{_lost(f)} AS l_{f.name}" for f in spec.features)
     ctes = [
         f"points AS (SELECT {quote(key)} AS _key, {point_cols} FROM {source})",
         f"lost AS (SELECT _key, least(greatest({total}, {lo}), {hi}) AS score, "

@@ -15,7 +15,15 @@ from socialcredit.scorecard.scaling import MAX_SCORE, MIN_SCORE, NEUTRAL_SUBSCOR
 from socialcredit.scorecard.spec import FeatureSpec, ScorecardSpec
 from socialcredit.scorecard.tiers import tier_of
 
-__all__ = ["MAX_REASONS", "Reason", "Scored", "evaluate", "feature_points", "subscore"]
+__all__ = [
+    "MAX_REASONS",
+    "Reason",
+    "Scored",
+    "evaluate",
+    "feature_points",
+    "is_missing",
+    "subscore",
+]
 
 #: Reasons kept per subject: the four features with the most points lost (docs/scoring.md).
 MAX_REASONS = 4
@@ -41,13 +49,13 @@ class Scored:
     reasons: tuple[Reason, ...]
 
 
-def _missing(value: Value) -> bool:
+def is_missing(value: Value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def feature_points(feature: FeatureSpec, value: Value) -> int:
     """Points of one feature value."""
-    if _missing(value):
+    if is_missing(value):
         return feature.missing_points
     if feature.kind == "numeric":
         return feature.points[bisect_right(feature.edges, float(value))]  # type: ignore[arg-type]
@@ -82,6 +90,8 @@ def evaluate(spec: ScorecardSpec, values: Mapping[str, Value]) -> Scored:
         (f.best - points[f.name], order, f.name)
         for order, f in enumerate(spec.features)
         if f.best - points[f.name] > 0
+        # consented data a person did not share costs nothing and explains nothing
+        and not (f.consented and is_missing(values.get(f.column)))
     ]
     lost.sort(key=lambda item: (-item[0], item[1]))
     reasons = tuple(

@@ -9,6 +9,15 @@ The judgements follow common credit-bureau practice: recent and severe
 delinquency weighs most, then defaults and open enforcement, then history
 length and verified stability. Enforcement where the court found the person
 unable (rather than unwilling) to pay weighs about half.
+
+Cash flow is data a person chooses to share: its features are ``consented`` (no
+value is worth 0 points and is never a reason), and its bins sit around 0 for an
+ordinary account, so sharing moves a score by what the months show, either way.
+
+Guarantees only ever cost points, and only for what is wrong: a call left unpaid
+weighs like a severe delinquency of one's own, a principal overdue or a call further
+along the chain less, the amount outstanding and a guarantee circle least. Someone
+who signed nothing, or whose guarantees are in order, gets 0 points from them.
 """
 
 from __future__ import annotations
@@ -20,8 +29,8 @@ from socialcredit.scorecard.spec import FeatureSpec, ScorecardSpec
 
 __all__ = ["EXPERT", "VERSION", "build", "default_spec"]
 
-VERSION = "expert-2026.1"
-DIMENSIONS = ("credit_history", "fulfilment", "characteristics")
+VERSION = "expert-2026.2"
+DIMENSIONS = ("credit_history", "fulfilment", "characteristics", "cash_flow", "guarantees")
 SCALING = Scaling(pdo=PDO, base_score=BASE_SCORE, base_odds=BASE_ODDS)
 #: log-odds of a file with every feature at its neutral value
 INTERCEPT = 2.5
@@ -55,12 +64,24 @@ EXPERT: dict[str, tuple[str, tuple[float, ...], tuple[float, ...], float]] = {
     "pc_years_at_address": ("characteristics", (1, 3, 5), (-0.3, -0.1, 0.1, 0.25), -0.1),
     "pc_phone_tenure_years": ("characteristics", (1, 3, 5), (-0.3, -0.05, 0.1, 0.2), -0.1),
     "pc_employment_verified": ("characteristics", (0.5,), (-0.2, 0.25), 0.0),
+    "cf_income_regularity": ("cash_flow", (0.5, 0.75, 0.95), (-0.35, -0.15, 0.0, 0.15), 0.0),
+    "cf_buffer_months": ("cash_flow", (0.25, 1, 3), (-0.3, -0.05, 0.1, 0.25), 0.0),
+    "cf_overdrafts_3m": ("cash_flow", (1, 2, 4), (0.1, -0.3, -0.5, -0.8), 0.0),
+    "cf_overdrafts_6m": ("cash_flow", (1, 3, 6), (0.05, -0.15, -0.3, -0.5), 0.0),
+    "cf_overdrafts_12m": ("cash_flow", (1, 4, 8), (0.1, -0.1, -0.25, -0.4), 0.0),
+    "cf_bills_on_time_share": ("cash_flow", (0.8, 0.95, 0.999), (-0.4, -0.15, 0.0, 0.1), 0.0),
+    "gu_outstanding": ("guarantees", (0.01, 100_000, 300_000), (0.0, -0.05, -0.15, -0.3), 0.0),
+    "gu_overdue": ("guarantees", (1, 2), (0.0, -0.4, -0.7), 0.0),
+    "gu_called_unpaid": ("guarantees", (0.01, 10_000, 50_000), (0.0, -0.7, -1.0, -1.3), 0.0),
+    "gu_chain_exposure": ("guarantees", (0.01, 5_000, 50_000), (0.0, -0.15, -0.3, -0.45), 0.0),
+    "gu_circle_size": ("guarantees", (2, 5), (0.0, -0.25, -0.4), 0.0),
 }
 
 
 def build() -> ScorecardSpec:
     """Compile :data:`EXPERT` into a spec with whole points."""
     from socialcredit.features import FEATURES
+    from socialcredit.records import CATEGORIES
     from socialcredit.scorecard.improve import ACTIONS
 
     features = tuple(
@@ -72,13 +93,15 @@ def build() -> ScorecardSpec:
             missing_points=SCALING.points(missing),
             label=FEATURES[name].label,
             actionable=name in ACTIONS,
+            consented=bool(CATEGORIES[FEATURES[name].category].consent),
         )
         for name, (dimension, edges, weights, missing) in EXPERT.items()
     )
     return ScorecardSpec(
         version=VERSION,
-        description="Expert default scorecard: credit history, fulfilment capacity and "
-        "personal characteristics, from judgement in log-odds, PDO 50 at 600 = 20:1.",
+        description="Expert default scorecard: credit history, fulfilment capacity, "
+        "personal characteristics and cash flow shared with consent, from judgement in "
+        "log-odds, PDO 50 at 600 = 20:1.",
         scaling=SCALING,
         base_points=round(SCALING.offset + SCALING.factor * INTERCEPT),
         dimensions=DIMENSIONS,

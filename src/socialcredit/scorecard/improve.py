@@ -3,7 +3,9 @@ lift a person's score over the next tier's lowest score, with the points each
 is worth.
 
 Only features marked ``actionable`` are considered: nobody can change their age,
-the length of their history or how long ago something happened. Taking the
+the length of their history or how long ago something happened. Data a person
+chooses to share (``consented``) is never advised to someone who did not share it:
+sharing is theirs to decide, not a way to a better tier. Taking the
 largest gains first gives the fewest changes (each feature changes once); the
 last change is then the smallest one that still suffices.
 """
@@ -15,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from socialcredit.scorecard.evaluate import Value, evaluate, feature_points
+from socialcredit.scorecard.evaluate import Value, evaluate, feature_points, is_missing
 from socialcredit.scorecard.spec import FeatureSpec, ScorecardSpec
 from socialcredit.scorecard.tiers import TIERS
 
@@ -32,6 +34,32 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "pc_employment_verified": (
         "Have your employment verified by a partner",
         "请合作机构核验工作信息",
+    ),
+    # Cash flow: how the shared accounts are run, never what to buy or to spend less on.
+    "cf_overdrafts_3m": (
+        "Keep your shared accounts out of overdraft",
+        "保持共享账户不透支",
+    ),
+    "cf_buffer_months": (
+        "Keep a balance in your shared accounts that covers more of a month's outgoings",
+        "让共享账户的余额覆盖更多月份的支出",
+    ),
+    "cf_bills_on_time_share": (
+        "Pay recurring bills from your shared accounts on time",
+        "按时支付共享账户中的定期账单",
+    ),
+    # Guarantees: what the person can do about what they signed, never about anyone.
+    "gu_called_unpaid": (
+        "Pay what lenders called under the guarantees you signed",
+        "偿还担保被要求代偿的款项",
+    ),
+    "gu_overdue": (
+        "Bring the overdue loans you guarantee up to date",
+        "使您担保的逾期贷款恢复正常还款",
+    ),
+    "gu_outstanding": (
+        "Ask lenders to release guarantees you no longer need to give",
+        "请贷款机构解除您不再需要提供的担保",
     ),
 }
 
@@ -102,9 +130,10 @@ def next_tier_plan(spec: ScorecardSpec, values: Mapping[str, Value]) -> Plan:
     needed = threshold - unclipped
     options: list[tuple[int, FeatureSpec, list[tuple[str, int]]]] = []
     for feature in spec.features:
-        if not feature.actionable:
+        value = values.get(feature.column)
+        if not feature.actionable or (feature.consented and is_missing(value)):
             continue
-        current = feature_points(feature, values.get(feature.column))
+        current = feature_points(feature, value)
         better = [(text, points - current) for text, points in _bins(feature) if points > current]
         if better:
             options.append((max(gain for _, gain in better), feature, better))

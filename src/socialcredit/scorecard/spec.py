@@ -14,9 +14,17 @@ import itertools
 import json
 import re
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
 
 from socialcredit.errors import SpecError
 from socialcredit.records.forbidden import ensure_allowed
@@ -88,10 +96,23 @@ class FeatureSpec(BaseModel):
     source: str | None = None
     #: whether a person can change it (history length and tenure cannot)
     actionable: bool = True
+    #: read from data the person chooses to share (cash flow): no value is worth 0
+    #: points (``missing_points`` must be 0) and is never a reason or an advised
+    #: change, so that not sharing costs nothing and explains nothing
+    consented: bool = False
 
     @property
     def column(self) -> str:
         return self.source or self.name
+
+    @model_serializer(mode="wrap")
+    def _serialise(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``consented`` is written only when set, so that a spec saved before it
+        existed serialises as it did (versions compare their JSON)."""
+        data: dict[str, Any] = handler(self)
+        if not self.consented:
+            data.pop("consented", None)
+        return data
 
     @model_validator(mode="after")
     def _shape(self) -> FeatureSpec:
@@ -105,6 +126,11 @@ class FeatureSpec(BaseModel):
                 raise ValueError(f"feature {self.name}: edges must be strictly ascending")
         elif not self.groups:
             raise ValueError(f"categorical feature {self.name} needs at least one group")
+        if self.consented and self.missing_points != 0:
+            raise ValueError(
+                f"feature {self.name} reads consented data, so no value must be worth 0 "
+                f"points (not sharing costs nothing), not {self.missing_points}"
+            )
         return self
 
     def all_points(self) -> list[int]:
