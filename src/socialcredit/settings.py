@@ -94,6 +94,13 @@ class Settings(BaseSettings):
         description="Days an operator has to answer a person's request for a human review "
         "of an adverse automated decision. Profile default: cn 15, eu 30, us 30.",
     )
+    withdrawn_retention_days: int = Field(
+        default=30,
+        ge=0,
+        description="Days records shared with consent (cash flow) are kept once the person "
+        "withdraws the consent or it expires, before socialcredit erase --expired erases "
+        "them; they stop counting at once. Profile default: 30 everywhere.",
+    )
 
     @model_validator(mode="before")
     @classmethod

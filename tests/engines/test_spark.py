@@ -80,9 +80,11 @@ def _pipeline(
 ) -> dict[str, Any]:
     ensure_lake(engine)
     keyer = SubjectKeyer(SECRET)
-    # One feed arrives after the first run: an incremental run takes it in.
+    # One feed arrives after the first run: an incremental run takes it in. The people
+    # who chose to share their cash flow consent first (``consents`` in the manifest).
     early, late = manifest["feeds"][:-1], manifest["feeds"][-1:]
-    batches = ingest_feeds(engine, keyer, feeds, {"feeds": early}, out / "rejections")
+    assert any(f["category"] == "account_flow" for f in early)
+    batches = ingest_feeds(engine, keyer, feeds, {**manifest, "feeds": early}, out / "rejections")
     first: ScoreRun = score_population(engine, default_spec())
     batches += ingest_feeds(engine, keyer, feeds, {"feeds": late}, out / "rejections")
     incremental = score_population(engine, default_spec(), since="last")
@@ -108,6 +110,10 @@ def _pipeline(
     subjects = engine.query(
         "subjects", "SELECT subject_key, birth_year, sex, region FROM subjects ORDER BY 1"
     )
+    shared = engine.query(
+        "cash flow",
+        "SELECT count(*) AS months, count(DISTINCT subject_key) AS people FROM rec_account_flow",
+    )
     store = open_store(store_url)  # PostgreSQL: publishing goes through COPY
     publish_run(store, engine)
     with store.session() as session:
@@ -128,6 +134,7 @@ def _pipeline(
         "first_digest": first.scores_digest,
         "rejections": rejections.to_pylist(),
         "subjects": subjects.to_pylist(),
+        "cash_flow": shared.to_pylist(),
     }
 
 
@@ -151,6 +158,8 @@ def both(
 def test_spark_scores_the_nation_exactly_as_duckdb(both: tuple[dict[str, Any], ...]) -> None:
     on_duckdb, on_spark = both
     assert on_duckdb["run"]["subjects"] > CITIZENS * 0.9
+    assert on_duckdb["cash_flow"][0]["people"] > CITIZENS * 0.3, "cash flow shared with consent"
+    assert on_spark["cash_flow"] == on_duckdb["cash_flow"]
     assert on_spark["run"] == on_duckdb["run"]  # digest, tiers, range, subjects
     assert on_spark["history"] == on_duckdb["history"]  # scores, subscores, reasons, points lost
     assert on_spark["incremental"] == on_duckdb["incremental"]

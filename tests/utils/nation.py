@@ -10,6 +10,7 @@ from socialcredit.engines import Engine
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import BatchReport, ingest_file
 from socialcredit.scoring.runs import ScoreRun
+from socialcredit.simulate.consents import grant_chosen_consents
 
 SECRET = "test-secret"
 NATION_CITIZENS = 3000
@@ -19,7 +20,10 @@ NATION_SEED = 11
 def ingest_feeds(
     engine: Engine, keyer: SubjectKeyer, feeds: Path, manifest: dict[str, Any], rejections: Path
 ) -> list[BatchReport]:
-    """Ingest every feed a simulated nation wrote, as the demo does."""
+    """Ingest every feed a simulated nation wrote, as the demo does: the consents its
+    people chose first (when the manifest lists them; lake only, these lakes have no
+    store), so that their bank's cash-flow feed is accepted."""
+    grant_chosen_consents(engine, keyer, feeds, manifest, store=None)
     return [
         ingest_file(
             engine,

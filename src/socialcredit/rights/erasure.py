@@ -4,7 +4,9 @@ Two kinds: everything about one person (records of every category, holds on
 them, the subject row, score history, change notes and, given the store, everything the
 store holds: see :mod:`socialcredit.store.erasure`), and records past their
 retention period (bills and contracts older than the retention period, court
-and administrative cases filed before it and resolved). Erasing a person also
+and administrative cases filed before it and resolved, cash flow shared under a
+consent withdrawn or expired more than the profile's retention for withdrawn data
+ago). Erasing a person also
 removes their feature state and takes their line out of every run's digest. The log of erasures
 keeps only that one happened, when, of which kind and how many rows: never
 whom. Call :meth:`Engine.compact` afterwards so that the removed bytes leave
@@ -26,6 +28,7 @@ from socialcredit.lake.changes import note_changes
 from socialcredit.lake.schema import score_history_sql
 from socialcredit.lake.state import state_table
 from socialcredit.records import CATEGORIES
+from socialcredit.records.consent import CONSENTS_TABLE, ended_sql
 from socialcredit.scoring import digest as digests
 from socialcredit.settings import utc_now, utc_today
 from socialcredit.store import Store
@@ -133,7 +136,7 @@ def erase_person(
         removed["feature_state"] = sum(
             _delete(engine, state_table(c), "r.subject_key = ?", [key]) for c in STATES
         )
-        for table in ("subject_changes", "subjects"):
+        for table in ("subject_changes", CONSENTS_TABLE, "subjects"):
             removed[table] = _delete(engine, table, "r.subject_key = ?", [key])
         result = _log(engine, "person", removed)
     if store is not None:
@@ -141,9 +144,16 @@ def erase_person(
     return result
 
 
-def erase_expired(engine: Engine, as_of: dt.date | None = None) -> dict[str, Any]:
-    """Remove records past the retention period as of ``as_of`` (default: today)."""
+def erase_expired(
+    engine: Engine, as_of: dt.date | None = None, *, withdrawn_days: int = 30
+) -> dict[str, Any]:
+    """Remove records past the retention period as of ``as_of`` (default: today), and
+    records shared with consent whose sharing ended (the consent was withdrawn after
+    they came in, or expired) more than ``withdrawn_days`` days before it (the
+    profile's ``withdrawn_retention_days``; see :mod:`socialcredit.records.consent`)."""
     cutoff = date_literal(years_before(as_of or utc_today(), RETENTION_YEARS))
+    moment = dt.datetime.combine(as_of, dt.time()) if as_of else utc_now()
+    shared_until = moment - dt.timedelta(days=withdrawn_days)
     removed: dict[str, int] = {}
     with engine.transaction():
         for name, predicate in EXPIRED.items():
@@ -152,4 +162,18 @@ def erase_expired(engine: Engine, as_of: dt.date | None = None) -> dict[str, Any
             # Their scores change: incremental rescoring must recompute them.
             note_changes(engine, f"SELECT subject_key FROM {table} r WHERE {where}", [], "expired")
             removed[table] = _delete(engine, table, where, [])
+        for category in CATEGORIES.values():
+            if not category.consent:
+                continue
+            engine.execute(
+                "sharing ended",
+                "CREATE OR REPLACE TEMP TABLE _sharing_ended AS "
+                + ended_sql(category.table, category.consent, shared_until),
+            )
+            where = "r.partner_id || '/' || r.record_id IN (SELECT record_key FROM _sharing_ended)"
+            note_changes(
+                engine, f"SELECT subject_key FROM {category.table} r WHERE {where}", [], "withdrawn"
+            )
+            removed[category.table] = _delete(engine, category.table, where, [])
+            engine.execute("clean up", "DROP TABLE IF EXISTS _sharing_ended")
         return _log(engine, "expired", removed)

@@ -16,6 +16,10 @@ counts
 human review of    15 days                 30 days (GDPR Art. 22,  30 days (platform
 an adverse                                 Art. 12(3))             rule; ECOA asks
 decision                                                           reasons, not review)
+records shared     30 days                 30 days                 30 days
+with consent kept
+after it is
+withdrawn
 =================  ======================  ======================  =====================
 
 No profile switches on anything the platform does not build (relationship
@@ -46,6 +50,9 @@ class Profile:
     dispute_deadline_days: int
     notice_working_days: int
     review_deadline_days: int
+    #: days records shared with consent (cash flow) are kept after the consent is
+    #: withdrawn or expires, before they are erased (they stop counting at once)
+    withdrawn_retention_days: int = 30
 
     def defaults(self) -> dict[str, Any]:
         values = asdict(self)

@@ -26,6 +26,7 @@ from socialcredit.scorecard import ScorecardSpec, default_spec
 from socialcredit.scoring.runs import ScoreRun, score_population
 from socialcredit.settings import Settings
 from socialcredit.simulate import simulate
+from socialcredit.simulate.consents import grant_chosen_consents
 
 __all__ = ["DEFAULT_CITIZENS", "DEFAULT_SEED", "DemoHooks", "auc_against_truth", "run_demo"]
 
@@ -49,7 +50,8 @@ def _reset(workspace: Workspace) -> None:
             f"{workspace.root} is a live workspace; the demo only runs in a new folder or a "
             "demo workspace (pass --workspace with another folder)"
         )
-    for name in ("lake.duckdb", "lake.duckdb.wal", "summary.json"):
+    # the store too: it holds the consents the nation's people granted last time
+    for name in ("lake.duckdb", "lake.duckdb.wal", "store.sqlite", "summary.json"):
         (workspace.root / name).unlink(missing_ok=True)
     for folder in ("feeds", "rejections", "tmp", "lake-spark"):
         shutil.rmtree(workspace.root / folder, ignore_errors=True)
@@ -105,6 +107,9 @@ def run_demo(
             progress=lambda name, rows: hooks.advance("simulate", 1),
         )
         engine, keyer = workspace.engine(), workspace.keyer()
+        # People who chose to let their bank share their cash flow grant that consent
+        # (store and lake), as each would through the citizen API, before the feeds come.
+        grant_chosen_consents(engine, keyer, workspace.feeds_dir, manifest, store=workspace.store())
         hooks.stage("ingest", int(manifest["records"]))
         batches: list[BatchReport] = []
         for feed in manifest["feeds"]:

@@ -14,7 +14,7 @@ import numpy as np
 from socialcredit.simulate.partners import ContractStream, PaymentStream
 from socialcredit.simulate.people import Population
 
-__all__ = ["contracts", "judgments", "payments", "verifications"]
+__all__ = ["account_flows", "contracts", "judgments", "payments", "verifications"]
 
 Columns = dict[str, np.ndarray]
 _DAY = np.timedelta64(1, "D")
@@ -227,3 +227,86 @@ def verifications(
         "result": result,
         "since_date": since,
     }
+
+
+#: months of account flows a consenting person's bank shares: the complete months
+#: before the as-of month (the as-of month is not over by the as-of date)
+FLOW_MONTHS = 12
+
+
+def account_flows(rng: np.random.Generator, pop: Population, who: np.ndarray) -> Columns:
+    """Monthly totals of the accounts of people ``who`` (those who consented): a current
+    account (income, bills, the balance a person keeps) and for some a savings account.
+
+    The latent trait sets income regularity, the balance kept and how often bills are
+    late; a shock cuts income and drains the balance for six months, as it raises
+    defaults. Vectorised over accounts; the months are a loop of twelve steps because
+    each month's balance starts from the last.
+    """
+    z, habit = pop.latent[who], pop.habit[who]
+    saver = rng.random(len(who)) < 0.3
+    owner = np.concatenate([np.arange(len(who)), np.flatnonzero(saver)])
+    current = np.arange(len(owner)) < len(who)
+    accounts = len(owner)
+    person, z, habit = who[owner], z[owner], habit[owner]
+    income = np.round(5000.0 * rng.lognormal(0.25 * z, 0.45), 2)
+    salaried = rng.random(accounts) < _sigmoid(1.0 + 0.8 * z)
+    limit = np.where(current, 0.5 * income, 0.0)  # an arranged overdraft on current accounts
+    balance = income * np.exp(rng.normal(np.where(current, 0.5, 1.0) + 0.7 * z, 0.7))
+    bills = np.where(current, rng.integers(1, 6, accounts), 0)
+    first = pop.months - 1 - FLOW_MONTHS
+    first_month = np.datetime64(pop.as_of, "M") - np.timedelta64(pop.months - 1, "M")
+    columns: dict[str, list[np.ndarray]] = {}
+    for month in range(first, first + FLOW_MONTHS):
+        shock = _in_shock(pop, person, np.full(accounts, month))
+        regular = current & salaried & ~(shock & (rng.random(accounts) < 0.6))
+        irregular_credits = rng.poisson(1.3, accounts)
+        credits = np.where(current, np.where(regular, 1 + (rng.random(accounts) < 0.1), 0), 0)
+        credits = np.where(current & ~regular, irregular_credits, credits)
+        earned = np.where(
+            regular,
+            income * rng.normal(1.0, 0.03, accounts),
+            income * rng.gamma(2.0, 0.5, accounts),
+        )
+        earned = np.where(credits > 0, earned * np.where(shock, 0.4, 1.0), 0.0)
+        transfers = income * rng.lognormal(np.where(current, -2.5, -2.0), 0.8)
+        inflows = np.round(earned + transfers, 2)
+        saving = income * rng.normal(0.05 + 0.04 * z - 0.35 * shock, 0.12)
+        # what a month costs whatever comes in (rent, food, bills), then what is left over
+        floor = income * rng.uniform(0.25, 0.5, accounts)
+        wanted = np.maximum(inflows - saving, floor)
+        wanted = np.where(current, wanted, np.minimum(wanted, 0.2 * income))
+        short = np.maximum(-(balance + inflows - wanted) - limit, 0.0)  # refused: past the limit
+        outflows = np.round(wanted - short, 2)
+        start, balance = balance, np.round(balance + inflows - outflows, 2)
+        dip = rng.uniform(0.0, 0.4, accounts) * outflows
+        low = np.round(np.maximum(np.minimum(start, balance) - dip, -limit), 2)
+        low = np.minimum(low, balance)
+        overdrafts = np.where(low < 0, 1 + rng.poisson(0.2 + 0.8 * shock), 0)
+        refused = rng.poisson(np.exp(-4.0 - 0.8 * z + 1.2 * shock)) + (short > 0) * (
+            1 + rng.poisson(1.0, accounts)
+        )
+        refused = np.where(current, refused, 0)
+        late_p = _sigmoid(-3.5 - 1.4 * z + habit + 1.8 * shock)
+        late = rng.binomial(bills, late_p)
+        start_day = (first_month + np.timedelta64(month, "M")).astype("datetime64[D]")
+        end_day = (first_month + np.timedelta64(month + 1, "M")).astype("datetime64[D]") - _DAY
+        observed = np.minimum(end_day + _lags(rng, accounts, 10), _as_of(pop))
+        for name, values in (
+            ("person", person),
+            ("observed_date", observed),
+            ("account_ref", np.where(current, "current", "savings")),
+            ("month", np.full(accounts, start_day)),
+            ("inflows", inflows),
+            ("income_credits", credits),
+            ("regular_payer", np.where(regular & (credits > 0), "yes", "no")),
+            ("outflows", outflows),
+            ("end_balance", balance),
+            ("min_balance", low),
+            ("overdraft_events", overdrafts),
+            ("insufficient_funds_events", refused),
+            ("bills_on_time", bills - late),
+            ("bills_late", late),
+        ):
+            columns.setdefault(name, []).append(values)
+    return {name: np.concatenate(parts) for name, parts in columns.items()}

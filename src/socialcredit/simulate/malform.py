@@ -40,7 +40,9 @@ def _mangles(category: Category) -> list[tuple[str, Mangle]]:
     for field in category.fields:
         if field.type == "choice" and field.required:
             mangles.append((field.name, lambda v: np.full(len(v), "unknown")))
-        elif field.type == "amount" and field.required:
+        elif field.type == "amount" and field.required and field.signed:
+            mangles.append((field.name, lambda v: np.char.add(v.astype(str), " yuan")))
+        elif field.type in ("amount", "count") and field.required:
             mangles.append((field.name, lambda v: np.char.add("-", v.astype(str))))
         elif field.type == "date" and field.required:
             mangles.append((field.name, _day_first))

@@ -5,6 +5,13 @@
 malformed), ``truth/outcomes.csv`` (who defaults in the 12 months after the
 as-of date; for validation only, never ingested) and ``manifest.json``.
 The same seed gives the same files.
+
+About 40% of people let their bank share their account flows: who they are is in
+``consents/cash_flow_sharing.csv`` (resident ID and partner), for the demo to grant
+each consent as the person would (:mod:`socialcredit.simulate.consents`) before the
+bank's ``account_flow`` feed, which covers only them, is ingested. Who consents and
+their flows are drawn from seeds of their own, so the other feeds are the same as
+without them.
 """
 
 from __future__ import annotations
@@ -26,14 +33,21 @@ import pyarrow.parquet as pq
 from socialcredit.records import CATEGORIES
 from socialcredit.simulate import generate
 from socialcredit.simulate.generate import Columns
+from socialcredit.simulate.guarantees import GUARANTEE_PARTNERS, guarantee_book, guarantee_feed
 from socialcredit.simulate.malform import broken_lines, corrupt
-from socialcredit.simulate.partners import CONTRACT_STREAMS, PARTNERS, PAYMENT_STREAMS
+from socialcredit.simulate.partners import (
+    CASH_FLOW_CONSENT_SHARE,
+    CASH_FLOW_PARTNER,
+    CONTRACT_STREAMS,
+    PARTNERS,
+    PAYMENT_STREAMS,
+)
 from socialcredit.simulate.people import Population, make_population
 
 __all__ = ["DEFAULT_AS_OF", "GENERATOR_VERSION", "Feed", "simulate"]
 
 #: Bumped whenever the same seed would give different files.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DEFAULT_AS_OF = dt.date(2026, 6, 30)
 MALFORMED_RATE = 0.01
 BROKEN_LINE_RATE = 0.0002
@@ -63,6 +77,12 @@ CHECKS: dict[str, tuple[tuple[str, ...], float]] = {
 }
 
 
+#: The feed shared only with the person's consent, and the consent purpose.
+SHARED_FEED = (CASH_FLOW_PARTNER, "account_flow")
+SHARING_PURPOSE = CATEGORIES["account_flow"].consent
+CONSENTS_FILE = f"consents/{SHARING_PURPOSE}.csv"
+
+
 def feed_names() -> list[tuple[str, str]]:
     """(partner, category) of every feed the nation writes, in writing order."""
     return sorted(
@@ -70,6 +90,8 @@ def feed_names() -> list[tuple[str, str]]:
         | {(c.partner, "contract") for c in CONTRACT_STREAMS}
         | {("metro-people-court", "judgment")}
         | {(partner, "verification") for partner in CHECKS}
+        | {SHARED_FEED}
+        | {(partner, "guarantee") for partner in GUARANTEE_PARTNERS}
     )
 
 
@@ -89,7 +111,9 @@ def _plans(pop: Population) -> list[tuple[str, str, list[Generator]]]:
         by_feed[(partner, "verification")] = [
             partial(generate.verifications, pop=pop, kinds=kinds, share=share)
         ]
-    assert sorted(by_feed) == feed_names()
+    assert sorted(by_feed) == [
+        f for f in feed_names() if f != SHARED_FEED and f[1] != "guarantee"
+    ]
     return [(partner, category, parts) for (partner, category), parts in sorted(by_feed.items())]
 
 
@@ -115,7 +139,7 @@ def _table(pop: Population, partner: str, columns: dict[str, np.ndarray]) -> pa.
         elif values.dtype.kind == "U":
             data[name] = pc.if_else(pc.equal(pa.array(values), ""), None, pa.array(values))
         else:
-            data[name] = pa.array(values)
+            data[name] = pa.array(values, from_pandas=True)  # NaN: an empty amount
     return pa.table(data)
 
 
@@ -160,12 +184,33 @@ def simulate(
     out.mkdir(parents=True, exist_ok=True)
     seeds = np.random.SeedSequence(seed)
     people_seed, truth_seed, feeds_seed = seeds.spawn(3)
+    consent_seed, flows_seed = seeds.spawn(2)
     pop = make_population(np.random.default_rng(people_seed), citizens, as_of, months)
     plans = list(_plans(pop))
+    consenting = np.flatnonzero(
+        np.random.default_rng(consent_seed).random(pop.size) < CASH_FLOW_CONSENT_SHARE
+    )
+    generators: dict[tuple[str, str], tuple[np.random.SeedSequence, list[Generator]]] = {
+        (partner, category): (feed_seed, parts)
+        for (partner, category, parts), feed_seed in zip(
+            plans, feeds_seed.spawn(len(plans)), strict=True
+        )
+    }
+    # Guarantees link people: the book is drawn once for all, then split by lender.
+    book_seed, *lender_seeds = seeds.spawn(1)[0].spawn(1 + len(GUARANTEE_PARTNERS))
+    book = guarantee_book(np.random.default_rng(book_seed), pop)
+    for lender, lender_seed in zip(GUARANTEE_PARTNERS, lender_seeds, strict=True):
+        generators[(lender, "guarantee")] = (
+            lender_seed,
+            [partial(guarantee_feed, pop=pop, book=book, partner=lender)],
+        )
+    generators[SHARED_FEED] = (
+        flows_seed,
+        [partial(generate.account_flows, pop=pop, who=consenting)],
+    )
     feeds: list[Feed] = []
-    for (partner, category, parts), feed_seed in zip(
-        plans, feeds_seed.spawn(len(plans)), strict=True
-    ):
+    for partner, category in feed_names():
+        feed_seed, parts = generators[(partner, category)]
         rng = np.random.default_rng(feed_seed)
         table = _table(pop, partner, _run(rng, parts))
         if fmt == "csv":
@@ -183,6 +228,16 @@ def simulate(
         )
         if progress is not None:
             progress(path.name, table.num_rows + len(extra))
+    (out / CONSENTS_FILE).parent.mkdir(exist_ok=True)
+    pacsv.write_csv(
+        pa.table(
+            {
+                "resident_id": pa.array(pop.resident_id[consenting]),
+                "partner_id": pa.array([CASH_FLOW_PARTNER] * len(consenting), pa.string()),
+            }
+        ),
+        out / CONSENTS_FILE,
+    )
     truth_dir = out / "truth"
     truth_dir.mkdir(exist_ok=True)
     outcomes = _outcomes(np.random.default_rng(truth_seed), pop)
@@ -199,6 +254,7 @@ def simulate(
         "records": sum(f.rows for f in feeds),
         "malformed": sum(f.malformed for f in feeds),
         "truth": "truth/outcomes.csv",
+        "consents": {"file": CONSENTS_FILE, "purpose": SHARING_PURPOSE, "people": len(consenting)},
         "default_rate": round(float(pc.mean(outcomes.column("default_12m")).as_py()), 4),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

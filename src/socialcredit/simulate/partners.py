@@ -2,14 +2,23 @@
 
 Every partner is fictional. Each feed is one partner and one record category,
 written as ``<partner>.<category>.csv``. Only records of a person's own
-obligations and verified facts are furnished.
+obligations and verified facts are furnished, and account flows of the people who
+let their bank share them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CONTRACT_STREAMS", "PARTNERS", "PAYMENT_STREAMS", "ContractStream", "PaymentStream"]
+__all__ = [
+    "CASH_FLOW_CONSENT_SHARE",
+    "CASH_FLOW_PARTNER",
+    "CONTRACT_STREAMS",
+    "PARTNERS",
+    "PAYMENT_STREAMS",
+    "ContractStream",
+    "PaymentStream",
+]
 
 #: partner id -> kind of institution
 PARTNERS: dict[str, str] = {
@@ -22,7 +31,14 @@ PARTNERS: dict[str, str] = {
     "evergreen-insurance": "insurer",
     "metro-people-court": "court",
     "nest-rentals": "housing rental",
+    "lotus-sme-bank": "small-business lender",
 }
+
+
+#: The bank that shares account flows (``account_flow``) of the people who consent to it,
+#: and the share of people who do.
+CASH_FLOW_PARTNER = "harbour-bank"
+CASH_FLOW_CONSENT_SHARE = 0.40
 
 
 @dataclass(frozen=True, slots=True)
