@@ -33,7 +33,6 @@ import pyarrow.parquet as pq
 from socialcredit.records import CATEGORIES
 from socialcredit.simulate import generate
 from socialcredit.simulate.generate import Columns
-from socialcredit.simulate.guarantees import GUARANTEE_PARTNERS, guarantee_book, guarantee_feed
 from socialcredit.simulate.malform import broken_lines, corrupt
 from socialcredit.simulate.partners import (
     CASH_FLOW_CONSENT_SHARE,
@@ -91,7 +90,6 @@ def feed_names() -> list[tuple[str, str]]:
         | {("metro-people-court", "judgment")}
         | {(partner, "verification") for partner in CHECKS}
         | {SHARED_FEED}
-        | {(partner, "guarantee") for partner in GUARANTEE_PARTNERS}
     )
 
 
@@ -111,9 +109,7 @@ def _plans(pop: Population) -> list[tuple[str, str, list[Generator]]]:
         by_feed[(partner, "verification")] = [
             partial(generate.verifications, pop=pop, kinds=kinds, share=share)
         ]
-    assert sorted(by_feed) == [
-        f for f in feed_names() if f != SHARED_FEED and f[1] != "guarantee"
-    ]
+    assert sorted(by_feed) == [f for f in feed_names() if f != SHARED_FEED]
     return [(partner, category, parts) for (partner, category), parts in sorted(by_feed.items())]
 
 
@@ -139,7 +135,7 @@ def _table(pop: Population, partner: str, columns: dict[str, np.ndarray]) -> pa.
         elif values.dtype.kind == "U":
             data[name] = pc.if_else(pc.equal(pa.array(values), ""), None, pa.array(values))
         else:
-            data[name] = pa.array(values, from_pandas=True)  # NaN: an empty amount
+            data[name] = pa.array(values)
     return pa.table(data)
 
 
@@ -196,14 +192,6 @@ def simulate(
             plans, feeds_seed.spawn(len(plans)), strict=True
         )
     }
-    # Guarantees link people: the book is drawn once for all, then split by lender.
-    book_seed, *lender_seeds = seeds.spawn(1)[0].spawn(1 + len(GUARANTEE_PARTNERS))
-    book = guarantee_book(np.random.default_rng(book_seed), pop)
-    for lender, lender_seed in zip(GUARANTEE_PARTNERS, lender_seeds, strict=True):
-        generators[(lender, "guarantee")] = (
-            lender_seed,
-            [partial(guarantee_feed, pop=pop, book=book, partner=lender)],
-        )
     generators[SHARED_FEED] = (
         flows_seed,
         [partial(generate.account_flows, pop=pop, who=consenting)],
