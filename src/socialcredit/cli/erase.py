@@ -53,7 +53,7 @@ def erase_command(
         try:
             lake = space.engine()
             if expired:
-                result = erase_expired(lake, day)
+                result = erase_expired(lake, day, withdrawn_days=settings.withdrawn_retention_days)
             else:
                 files = space.erase_files(str(resident_id))
                 result = erase_person(
