@@ -9,7 +9,8 @@ Groups smaller than ``MIN_GROUP`` are reported but not flagged. Every flag
 carries the p-value of a two-proportion z-test against the best-treated group,
 significant when below 0.05 divided by the number of comparisons made for that
 attribute (Bonferroni): with 31 provinces and four cut-offs some ratios fall
-below 0.8 by chance alone. The headline (``lowest``) is the lowest significant
+below 0.8 by chance alone (:mod:`.impact`, shared with the search for a less
+discriminatory scorecard). The headline (``lowest``) is the lowest significant
 ratio, or the lowest ratio when none is significant.
 Also the population stability index between this run and the one before it.
 """
@@ -17,7 +18,6 @@ Also the population stability index between this run and the one before it.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,6 +26,13 @@ import numpy as np
 from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
 from socialcredit.identity import province_name
+from socialcredit.monitoring.impact import (
+    FOUR_FIFTHS,
+    MIN_GROUP,
+    GroupRates,
+    compare_groups,
+    lowest,
+)
 from socialcredit.scorecard.metrics import psi, score_bands
 from socialcredit.scorecard.tiers import TIERS
 
@@ -38,8 +45,6 @@ __all__ = [
     "fairness_report",
 ]
 
-FOUR_FIFTHS = 0.8
-MIN_GROUP = 100
 #: (label, lowest age, highest age) on the run's as-of date
 AGE_BANDS = (("18-29", 0, 29), ("30-44", 30, 44), ("45-59", 45, 59), ("60+", 60, 200))
 TIER_CUTOFFS = tuple(t.low for t in TIERS[1:])
@@ -89,18 +94,8 @@ def _band_sql(as_of: dt.date) -> str:
     return f"CASE {cases} END"
 
 
-def _best(rows: list[dict[str, Any]], column: str) -> dict[str, Any] | None:
-    """The row with the highest ``column`` (the best-treated group)."""
-    return max(rows, key=lambda r: float(r[column]), default=None)
-
-
-def _two_proportion_p(rate: float, n: int, best: float, best_n: int) -> float:
-    """Two-sided p-value that two approval rates differ (pooled z-test)."""
-    pooled = (rate * n + best * best_n) / (n + best_n)
-    spread = math.sqrt(pooled * (1 - pooled) * (1 / n + 1 / best_n))
-    if spread == 0:
-        return 1.0
-    return math.erfc(abs(best - rate) / spread / math.sqrt(2))
+def _name(attribute: str, group: str) -> str:
+    return province_name(group) if attribute == "province" else group
 
 
 def _psi(engine: Engine, run: dict[str, Any]) -> tuple[float | None, str | None]:
@@ -131,7 +126,7 @@ def fairness_report(
     run = _run(engine, run_id)
     cuts = tuple(sorted(set(cutoffs))) if cutoffs else TIER_CUTOFFS
     as_of: dt.date = run["as_of"]
-    rates = ", ".join(
+    at_cuts = ", ".join(
         f"avg(CASE WHEN score >= {cut} THEN 1.0 ELSE 0.0 END) AS at_{cut}" for cut in cuts
     )
     people = (
@@ -142,53 +137,42 @@ def fairness_report(
     rows = engine.query(
         "fairness groups",
         f"WITH p AS ({people}) SELECT attribute, grp, count(*) AS n, avg(score) AS mean_score, "
-        f"{rates} FROM (SELECT 'sex' AS attribute, sex AS grp, score FROM p "
+        f"{at_cuts} FROM (SELECT 'sex' AS attribute, sex AS grp, score FROM p "
         "UNION ALL SELECT 'age_band', band, score FROM p "
         "UNION ALL SELECT 'province', province, score FROM p) g "
         "GROUP BY attribute, grp ORDER BY attribute, grp",
         [run["run_id"]],
     ).to_pylist()
+    means = {(r["attribute"], r["grp"]): float(r["mean_score"]) for r in rows}
+    rates = [
+        GroupRates(r["attribute"], r["grp"], r["n"], {cut: float(r[f"at_{cut}"]) for cut in cuts})
+        for r in rows
+    ]
+    names = {(r.attribute, r.group): _name(r.attribute, r.group) for r in rates}
     groups: list[dict[str, Any]] = []
-    flags: list[dict[str, Any]] = []
     for attribute in ("sex", "age_band", "province"):
-        members = [r for r in rows if r["attribute"] == attribute]
-        eligible = [r for r in members if r["n"] >= MIN_GROUP]
-        # Bonferroni: every group at every cut-off is one comparison.
-        alpha = 0.05 / max(1, len(eligible) * len(cuts))
-        for row in members:
-            entry: dict[str, Any] = {
-                "attribute": attribute,
-                "group": row["grp"],
-                "name": province_name(row["grp"]) if attribute == "province" else row["grp"],
-                "n": row["n"],
-                "mean_score": round(float(row["mean_score"]), 1),
-                "approval": {},
-                "adverse_impact_ratio": {},
-            }
-            for cut in cuts:
-                rate = float(row[f"at_{cut}"])
-                top = _best(eligible, f"at_{cut}")
-                best = 0.0 if top is None else float(top[f"at_{cut}"])
-                ratio = rate / best if best > 0 else None
-                entry["approval"][str(cut)] = round(rate, 4)
-                entry["adverse_impact_ratio"][str(cut)] = None if ratio is None else round(ratio, 4)
-                if top is None or ratio is None or row["n"] < MIN_GROUP or ratio >= FOUR_FIFTHS:
-                    continue
-                p_value = _two_proportion_p(rate, row["n"], best, top["n"])
-                flags.append(
-                    {
-                        "attribute": attribute,
-                        "group": entry["name"],
-                        "cutoff": cut,
-                        "ratio": round(ratio, 4),
-                        "n": row["n"],
-                        "p_value": round(p_value, 6),
-                        "significant": p_value < alpha,
-                    }
-                )
-            groups.append(entry)
-    significant = [f for f in flags if f["significant"]]
-    lowest = min(significant or flags, key=lambda f: f["ratio"], default=None)
+        eligible = [r for r in rates if r.attribute == attribute and r.n >= MIN_GROUP]
+        best = {cut: max((r.rates[cut] for r in eligible), default=0.0) for cut in cuts}
+        for row in (r for r in rates if r.attribute == attribute):
+            ratios = {cut: row.rates[cut] / best[cut] if best[cut] > 0 else None for cut in cuts}
+            groups.append(
+                {
+                    "attribute": attribute,
+                    "group": row.group,
+                    "name": names[(attribute, row.group)],
+                    "n": row.n,
+                    "mean_score": round(means[(attribute, row.group)], 1),
+                    "approval": {str(cut): round(row.rates[cut], 4) for cut in cuts},
+                    "adverse_impact_ratio": {
+                        str(cut): None if ratio is None else round(ratio, 4)
+                        for cut, ratio in ratios.items()
+                    },
+                }
+            )
+    comparisons = [c for c in compare_groups(rates, cuts) if c.ratio < FOUR_FIFTHS]
+    flags = [c.as_json() | {"group": names[(c.attribute, c.group)]} for c in comparisons]
+    worst = lowest(comparisons)
+    headline = None if worst is None else flags[comparisons.index(worst)]
     psi, previous = _psi(engine, run)
     return FairnessReport(
         run_id=run["run_id"],
@@ -198,7 +182,7 @@ def fairness_report(
         cutoffs=cuts,
         groups=groups,
         flags=flags,
-        lowest=lowest,
+        lowest=headline,
         psi_vs_previous=psi,
         previous_run=previous,
     )
