@@ -42,8 +42,8 @@ def _overdrafts(months: int) -> FeatureDef:
         dimension=ID,
         label=f"Overdrafts and refused payments ({months} months)",
         label_zh=f"透支及余额不足拒付次数（{months}个月）",
-        en="Your shared accounts went into overdraft or refused a payment for lack of funds "
-        f"{{value:.0f}} times in the last {months} months.",
+        en=f"Overdrafts and payments refused for lack of funds on your shared accounts in "
+        f"the last {months} months: {{value:.0f}}.",
         zh=f"近{months}个月您共享的账户透支或因余额不足拒付{{value:.0f}}次。",
         category=CATEGORY,
         evidence=f"{_OVERDRAWN} AND r.month > {{as_of}} - INTERVAL {months} MONTH",
