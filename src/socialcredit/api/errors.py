@@ -1,6 +1,9 @@
 """One JSON error shape for every 4xx and 5xx answer::
 
 {"error": {"status": 403, "code": "forbidden", "message": "..."}}
+
+Routes declare the statuses they answer with :func:`error_responses`, so the
+OpenAPI document describes every error too.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from socialcredit.errors import (
@@ -22,7 +26,15 @@ from socialcredit.errors import (
     SocialCreditError,
 )
 
-__all__ = ["ApiError", "describe", "error_body", "install_error_handlers"]
+__all__ = [
+    "ApiError",
+    "ErrorBody",
+    "ErrorDetail",
+    "describe",
+    "error_body",
+    "error_responses",
+    "install_error_handlers",
+]
 
 log = logging.getLogger("socialcredit.api")
 
@@ -40,6 +52,51 @@ CODES = {
     500: "internal",
     503: "unavailable",
 }
+
+
+#: What each error status means here (the OpenAPI description of the answer).
+MEANINGS = {
+    400: "The request lacks something the route needs (a stated purpose, a body)",
+    401: "No API key, or an unknown or revoked one",
+    403: "The key may not do this (its scope, the purpose, or the person's consent)",
+    404: "Nothing of that name on file for this caller",
+    409: "It exists already",
+    413: "The body is too large",
+    415: "The body is not in a format the route reads",
+    422: "The request is not valid: each problem named, with the field",
+    429: "The key's rate limit is reached: retry after a moment",
+}
+
+
+class ErrorDetail(BaseModel):
+    status: int = Field(description="The HTTP status, repeated")
+    code: str = Field(
+        description="Stable and machine-readable: the status's name (forbidden, not_found, "
+        "invalid, ...) or a finer one (no_consent, forbidden_data, ...)"
+    )
+    message: str = Field(description="What was wrong, the value, and how to fix it")
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx and 5xx answer."""
+
+    error: ErrorDetail
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route or router answering ``statuses`` in the error shape."""
+    return {
+        status: {
+            "model": ErrorBody,
+            "description": MEANINGS[status],
+            **(
+                {"headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}}
+                if status == 401
+                else {}
+            ),
+        }
+        for status in statuses
+    }
 
 
 class ApiError(Exception):
@@ -60,9 +117,8 @@ def describe(errors: Sequence[Any]) -> str:
 
 
 def error_body(status: int, message: str, code: str | None = None) -> dict[str, object]:
-    return {
-        "error": {"status": status, "code": code or CODES.get(status, "error"), "message": message}
-    }
+    detail = ErrorDetail(status=status, code=code or CODES.get(status, "error"), message=message)
+    return ErrorBody(error=detail).model_dump()
 
 
 def _respond(status: int, message: str, code: str | None = None) -> JSONResponse:
