@@ -6,12 +6,12 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 
 from socialcredit.api.auth import PURPOSES, RateLimiter
 from socialcredit.api.errors import install_error_handlers
+from socialcredit.api.models.service import Health, Rules
 from socialcredit.api.routes import (
     certificates,
     citizens,
@@ -72,21 +72,21 @@ def create_app(settings: Settings) -> FastAPI:
     mount_console(app)
 
     @app.get("/v1/health", tags=["service"], summary="Liveness")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    def health() -> Health:
+        return Health(status="ok")
 
     @app.get("/v1/rules", tags=["service"], summary="The rules in force (no key needed)")
-    def rules() -> dict[str, Any]:
+    def rules() -> Rules:
         """The jurisdiction profile and what it means for partners and people."""
-        return {
-            "profile": settings.profile,
-            "consent_required": settings.consent_required,
-            "legal_basis_required": settings.legal_basis_required,
-            "legal_bases": list(LEGAL_BASES),
-            "purposes": list(PURPOSES),
-            "dispute_deadline_days": settings.dispute_deadline_days,
-            "notice_working_days": settings.notice_working_days,
-            "review_deadline_days": settings.review_deadline_days,
-        }
+        return Rules(
+            profile=settings.profile,
+            consent_required=settings.consent_required,
+            legal_basis_required=settings.legal_basis_required,
+            legal_bases=list(LEGAL_BASES),
+            purposes=list(PURPOSES),
+            dispute_deadline_days=settings.dispute_deadline_days,
+            notice_working_days=settings.notice_working_days,
+            review_deadline_days=settings.review_deadline_days,
+        )
 
     return app

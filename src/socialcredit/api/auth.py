@@ -2,31 +2,51 @@
 
 Partners, operators and citizens each have keys. Citizens' keys are issued by
 the operator; a real identity provider is out of scope (README).
+
+Every route takes its caller from here, as typed ``Annotated`` dependencies
+(:data:`Operator`, :data:`Citizen`, ...) made of four steps: the hash of the key
+in the ``Authorization`` header (:func:`bearer_hash`), the live credential found
+for it (:func:`key_lookup`), its rate limit (:func:`admit`) and its scope
+(:func:`require_scope`). The hot path (``POST /v1/decisions``) calls the same
+four itself: it extends the key lookup with what it reads anyway, so that its
+caller and its inputs come back in one round trip, and FastAPI resolving a
+dependency costs a few percent of a decision.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from sqlalchemy import FromClause, Select, bindparam, select
 
 from socialcredit.api.errors import ApiError
 from socialcredit.store import keys
+from socialcredit.store.models import Credential
 
 __all__ = [
+    "AUTHORIZATION_PARAMETER",
     "PURPOSES",
     "Caller",
     "Citizen",
     "DisputeAnswerer",
     "Furnisher",
+    "KeyHash",
     "Operator",
+    "Person",
     "ScoreReader",
+    "admit",
     "authenticated",
+    "bearer_hash",
+    "key_lookup",
     "require",
     "require_purpose",
+    "require_scope",
 ]
 
 #: Purposes a partner may read a score for. Credit scores measure whether people
@@ -50,6 +70,14 @@ class Caller:
     scopes: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Person:
+    """A citizen's key: the person whose own file it reads."""
+
+    credential_id: str
+    subject_key: str
+
+
 class RateLimiter:
     """A token bucket per credential: ``rate`` requests a minute, bursts up to a tenth."""
 
@@ -71,47 +99,116 @@ class RateLimiter:
             return True
 
 
-def authenticated(
-    request: Request, authorization: Annotated[str | None, Header()] = None
-) -> Caller:
+_CREDENTIALS = Credential.__table__
+#: What :func:`admit` makes a caller of.
+_CALLER_COLUMNS = tuple(
+    _CREDENTIALS.c[name]
+    for name in ("credential_id", "kind", "partner_id", "subject_key", "scopes", "rate_per_minute")
+)
+
+
+def key_lookup(*columns: Any, joined: FromClause | None = None) -> Select[Any]:
+    """The live credential of the key whose hash is bound as ``key_hash``, with
+    ``columns`` read in the same statement (from ``joined``: the credentials joined to
+    what the columns come from). Core, not the ORM: it runs on every request.
+    """
+    return (
+        select(*_CALLER_COLUMNS, *columns)
+        .select_from(_CREDENTIALS if joined is None else joined)
+        .where(_CREDENTIALS.c.key_hash == bindparam("key_hash"))
+        .where(_CREDENTIALS.c.revoked_at.is_(None))
+    )
+
+
+_KEY_LOOKUP = key_lookup()
+
+
+_AUTHORIZATION = "'Bearer <key>': the API key the operator issued"
+#: The header in OpenAPI, for a route that reads it itself (``openapi_extra``).
+AUTHORIZATION_PARAMETER = {
+    "name": "authorization",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": _AUTHORIZATION,
+}
+
+
+def bearer_hash(authorization: str | None) -> str:
+    """The hash (what the store keeps) of the key sent as ``Authorization: Bearer <key>``;
+    401 when the header holds none."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'")
-    plain = authorization[7:].strip()
-    with request.app.state.store.engine.connect() as connection:
-        credential = keys.find_key(connection, plain)
+    return keys.hash_key(authorization[7:].strip())
+
+
+async def key_hash(
+    authorization: Annotated[str | None, Header(description=_AUTHORIZATION)] = None,
+) -> str:
+    """Dependency: :func:`bearer_hash` of the request's ``Authorization`` header."""
+    return bearer_hash(authorization)
+
+
+#: The hash of the request's API key; 401 when it sends none.
+KeyHash = Annotated[str, Depends(key_hash)]
+
+
+def admit(request: Request, credential: Any | None) -> Caller:
+    """The caller of a credential row from :func:`key_lookup`, within its rate limit:
+    401 when no live credential has the key, 429 over the limit."""
     if credential is None:
         raise ApiError(401, "unknown or revoked API key")
-    if not request.app.state.limiter.allow(credential.credential_id, credential.rate_per_minute):
+    limiter: RateLimiter = request.app.state.limiter
+    if not limiter.allow(credential.credential_id, credential.rate_per_minute):
         raise ApiError(429, f"rate limit of {credential.rate_per_minute} requests a minute reached")
+    scopes = credential.scopes  # a list, or its JSON text from a raw driver
     return Caller(
         credential.credential_id,
         credential.kind,
         credential.partner_id,
         credential.subject_key,
-        tuple(credential.scopes),
+        tuple(json.loads(scopes) if isinstance(scopes, str) else scopes),
     )
 
 
-def require(scope: str):  # type: ignore[no-untyped-def]
+def authenticated(request: Request, hashed: KeyHash) -> Caller:
+    """Dependency: the caller whose live key the request sends."""
+    with request.app.state.store.engine.connect() as connection:
+        credential = connection.execute(_KEY_LOOKUP, {"key_hash": hashed}).first()
+    return admit(request, credential)
+
+
+def require_scope(caller: Caller, scope: str) -> Caller:
+    """``caller``, when it holds ``scope``; 403 otherwise."""
+    if not keys.scope_allows(list(caller.scopes), scope):
+        raise ApiError(403, f"this key lacks the scope {scope!r}")
+    return caller
+
+
+def require(scope: str) -> Callable[[Caller], Awaitable[Caller]]:
     """Dependency: the caller holds ``scope``."""
 
-    def check(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
-        if not keys.scope_allows(list(caller.scopes), scope):
-            raise ApiError(403, f"this key lacks the scope {scope!r}")
-        return caller
+    async def check(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
+        return require_scope(caller, scope)
 
     return check
 
 
-def require_area(area: str):  # type: ignore[no-untyped-def]
+def require_area(area: str) -> Callable[[Caller], Awaitable[Caller]]:
     """Dependency: the caller holds some scope of ``area`` (e.g. any ``records:...``)."""
 
-    def check(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
+    async def check(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
         if not any(s == "*" or s.startswith(f"{area}:") for s in caller.scopes):
             raise ApiError(403, f"this key holds no '{area}:' scope")
         return caller
 
     return check
+
+
+async def _person(caller: Annotated[Caller, Depends(require("me"))]) -> Person:
+    if caller.subject_key is None:  # an operator's key holds every scope, and no person
+        raise ApiError(403, "this route reads the file of the key's own person: use their key")
+    return Person(caller.credential_id, caller.subject_key)
 
 
 def require_purpose(purpose: str | None) -> str:
@@ -130,5 +227,5 @@ def require_purpose(purpose: str | None) -> str:
 Furnisher = Annotated[Caller, Depends(require_area("records"))]
 ScoreReader = Annotated[Caller, Depends(require("scores:read"))]
 DisputeAnswerer = Annotated[Caller, Depends(require("disputes:answer"))]
-Citizen = Annotated[Caller, Depends(require("me"))]
+Citizen = Annotated[Person, Depends(_person)]
 Operator = Annotated[Caller, Depends(require("*"))]

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Select
 from sqlalchemy.exc import DBAPIError
 
+from socialcredit.errors import ConfigurationError
 from socialcredit.store import Store
 
 __all__ = ["AsyncAuditWriter", "HotReader", "audited", "open_reader"]
@@ -37,18 +38,20 @@ class _SyncReader(HotReader):
         self._connection: Connection | None = None
 
     async def read(self, params: dict[str, Any]) -> Any:
-        for attempt in (1, 2):
-            if self._connection is None:
-                self._connection = self._store.engine.connect()
-            try:
-                with self._connection.begin():
-                    return self._connection.execute(self._statement, params).first()
-            except DBAPIError as exc:
-                if not exc.connection_invalidated or attempt == 2:
-                    raise
-                self._connection.close()
-                self._connection = None
-        raise AssertionError("unreachable")
+        try:
+            return self._read(params)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated or self._connection is None:
+                raise
+            self._connection.close()  # the database dropped it: once more, on a new one
+            self._connection = None
+        return self._read(params)
+
+    def _read(self, params: dict[str, Any]) -> Any:
+        if self._connection is None:
+            self._connection = self._store.engine.connect()
+        with self._connection.begin():
+            return self._connection.execute(self._statement, params).first()
 
     async def aclose(self) -> None:
         if self._connection is not None:
@@ -86,23 +89,27 @@ class _PostgresReader(HotReader):
     async def read(self, params: dict[str, Any]) -> Any:
         import psycopg
 
-        for attempt in (1, 2):
-            connection = await self._connection()
-            try:
-                cursor = await connection.execute(self._sql, self._defaults | params)
-                row = await cursor.fetchone()
-            except psycopg.OperationalError:
-                self._opened -= 1
-                await connection.close()
-                if attempt == 2:
-                    raise
-                continue
-            except BaseException:
-                self._idle.put_nowait(connection)
-                raise
+        try:
+            return await self._read(params)
+        except psycopg.OperationalError:  # that connection broke (it is closed): once more
+            return await self._read(params)
+
+    async def _read(self, params: dict[str, Any]) -> Any:
+        import psycopg
+
+        connection = await self._connection()
+        try:
+            cursor = await connection.execute(self._sql, self._defaults | params)
+            row = await cursor.fetchone()
+        except psycopg.OperationalError:
+            self._opened -= 1
+            await connection.close()
+            raise
+        except BaseException:
             self._idle.put_nowait(connection)
-            return row
-        raise AssertionError("unreachable")
+            raise
+        self._idle.put_nowait(connection)
+        return row
 
     async def aclose(self) -> None:
         while not self._idle.empty():
@@ -186,7 +193,11 @@ class AsyncAuditWriter:
                 "SELECT seq, entry_hash FROM audit_head WHERE head_id = 1 FOR UPDATE"
             )
             head = await cursor.fetchone()
-            assert head is not None
+            if head is None:
+                raise ConfigurationError(
+                    "the store's audit chain has no head (audit_head row 1): its migrations "
+                    "did not run"
+                )
             seq, previous = head
             at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
             entries, seqs = [], []

@@ -13,9 +13,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from socialcredit.decisions.policy import ACTIONS
@@ -24,7 +23,7 @@ from socialcredit.records import CATEGORIES
 from socialcredit.settings import utc_now
 from socialcredit.store.models import Credential, Partner
 
-__all__ = ["PARTNER_SCOPES", "create_key", "find_key", "hash_key", "revoke_key", "scope_allows"]
+__all__ = ["PARTNER_SCOPES", "create_key", "hash_key", "revoke_key", "scope_allows"]
 
 Kind = Literal["partner", "operator", "citizen"]
 PARTNER_SCOPES = (
@@ -87,21 +86,6 @@ def create_key(
     )
     session.add(credential)
     return credential, plain
-
-
-_LIVE = (
-    select(Credential.__table__)
-    .where(Credential.key_hash == bindparam("key_hash"))
-    .where(Credential.revoked_at.is_(None))
-)
-
-
-def find_key(connection: Connection | Session, plain: str) -> Row[Any] | None:
-    """The live credential (a row) of a plain key, or None when unknown or revoked.
-
-    Core, not the ORM: this runs on every request.
-    """
-    return connection.execute(_LIVE, {"key_hash": hash_key(plain)}).first()
 
 
 def revoke_key(session: Session, credential_id: str) -> Credential:

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from socialcredit.api.auth import PURPOSES, Citizen
-from socialcredit.api.errors import ApiError
-from socialcredit.api.routes.common import (
-    consent_json,
-    dispute_json,
-    full_file,
-    service_state,
-)
+from socialcredit.api.errors import ApiError, error_responses
+from socialcredit.api.models.consents import ConsentCreate, ConsentPublic, ConsentsPublic
+from socialcredit.api.models.disputes import DisputeCreate, DisputePublic, DisputesPublic
+from socialcredit.api.models.files import FilePublic, Notifications
+from socialcredit.api.routes.common import full_file, service_state
 from socialcredit.records import CATEGORIES
 from socialcredit.rights.disputes import open_dispute
 from socialcredit.rights.export import report_html
@@ -31,20 +28,21 @@ from socialcredit.store.models import (
     PublishedScore,
 )
 
-router = APIRouter(prefix="/v1/me", tags=["citizens"])
+router = APIRouter(
+    prefix="/v1/me", tags=["citizens"], responses=error_responses(401, 403, 422, 429)
+)
 
 
-@router.get("/report", summary="My whole file")
+@router.get("/report", summary="My whole file", responses=error_responses(404))
 def my_report(
     request: Request,
     caller: Citizen,
-) -> dict[str, Any]:
+) -> FilePublic:
     """Score, tier, subscores, reasons, how to reach the next tier, every record and
     its source, every access to the file (who, when, why), my disputes, consents, and
     every credit decision about me with its reasons and any human review."""
     state = service_state(request)
     key = caller.subject_key
-    assert key is not None
     with state.store.session() as session, session.begin():
         published = session.get(PublishedScore, key)
         audit.append(
@@ -60,42 +58,48 @@ def my_report(
     return full_file(state, key, published)
 
 
-@router.get("/export", summary="My whole file, to keep", response_model=None)
+@router.get(
+    "/export",
+    summary="My whole file, to keep",
+    response_model=FilePublic,
+    responses={
+        200: {
+            "description": "The file: as JSON (format=json), or as a page (format=html)",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
+        **error_responses(404),
+    },
+)
 def export(
     request: Request,
     caller: Citizen,
-    format: str = "json",
-    lang: str = "en",
-) -> dict[str, Any] | HTMLResponse:
+    format: Literal["json", "html"] = "json",
+    lang: Literal["en", "zh"] = "en",
+) -> FilePublic | HTMLResponse:
     """``format=json`` (everything, machine-readable) or ``format=html`` (a readable page,
     ``lang=en`` or ``lang=zh``)."""
-    if format not in ("json", "html") or lang not in ("en", "zh"):
-        raise ApiError(422, "format must be json or html, lang en or zh")
     report = my_report(request, caller)
     if format == "json":
         return report
-    return HTMLResponse(report_html(report, "zh" if lang == "zh" else "en"))
+    return HTMLResponse(report_html(report.model_dump(mode="json"), lang))
 
 
-class NewDispute(BaseModel):
-    partner_id: str = Field(min_length=2, max_length=63)
-    category: str = Field(description=f"one of {', '.join(CATEGORIES)}")
-    record_id: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-@router.post("/disputes", status_code=201, summary="Contest one of my records")
+@router.post(
+    "/disputes",
+    status_code=201,
+    summary="Contest one of my records",
+    responses=error_responses(404),
+)
 def dispute(
-    body: NewDispute,
+    body: DisputeCreate,
     request: Request,
     caller: Citizen,
-) -> dict[str, Any]:
+) -> DisputePublic:
     """The record stops counting at once; my score is recomputed; the partner must
     answer before the deadline or the dispute is resolved in my favour."""
     state = service_state(request)
     if body.category not in CATEGORIES:
         raise ApiError(422, f"category must be one of {', '.join(CATEGORIES)}")
-    assert caller.subject_key is not None
     with state.lake_lock:
         opened = open_dispute(
             state.store,
@@ -108,14 +112,14 @@ def dispute(
             deadline_days=state.settings.dispute_deadline_days,
             actor=caller.credential_id,
         )
-    return dispute_json(opened)
+    return DisputePublic.model_validate(opened, from_attributes=True)
 
 
 @router.get("/disputes", summary="My disputes")
 def my_disputes(
     request: Request,
     caller: Citizen,
-) -> dict[str, Any]:
+) -> DisputesPublic:
     with service_state(request).store.session() as session:
         rows = (
             session.execute(
@@ -126,31 +130,33 @@ def my_disputes(
             .scalars()
             .all()
         )
-    return {"disputes": [dispute_json(d) for d in rows]}
+    return DisputesPublic(
+        disputes=[DisputePublic.model_validate(d, from_attributes=True) for d in rows]
+    )
 
 
 @router.get("/notifications", summary="Negative records not counting yet")
-def notifications(request: Request, caller: Citizen) -> dict[str, Any]:
+def notifications(request: Request, caller: Citizen) -> Notifications:
     """Negative records partners reported that wait out the notice period before they
     count: each with its source and the day it starts counting. Object with
     ``POST /v1/me/disputes`` to keep it out until the dispute is resolved."""
     state = service_state(request)
-    assert caller.subject_key is not None
     with state.lake_lock:
         pending = pending_records(
             state.lake, caller.subject_key, dt.date.today(), state.settings.notice_working_days
         )
-    return {"notice_working_days": state.settings.notice_working_days, "pending": pending}
+    return Notifications.model_validate(
+        {"notice_working_days": state.settings.notice_working_days, "pending": pending}
+    )
 
 
-class NewConsent(BaseModel):
-    partner_id: str = Field(min_length=2, max_length=63)
-    purpose: str = Field(description=f"one of {', '.join(PURPOSES)}")
-    days: int = Field(default=90, ge=1, le=3650, description="How long it lasts")
-
-
-@router.post("/consents", status_code=201, summary="Let a partner read my score")
-def grant(body: NewConsent, request: Request, caller: Citizen) -> dict[str, Any]:
+@router.post(
+    "/consents",
+    status_code=201,
+    summary="Let a partner read my score",
+    responses=error_responses(404),
+)
+def grant(body: ConsentCreate, request: Request, caller: Citizen) -> ConsentPublic:
     """For one partner and one purpose, until it expires or I revoke it."""
     if body.purpose not in PURPOSES:
         raise ApiError(422, f"purpose must be one of {', '.join(PURPOSES)}")
@@ -178,11 +184,11 @@ def grant(body: NewConsent, request: Request, caller: Citizen) -> dict[str, Any]
             purpose=body.purpose,
             detail={"partner_id": body.partner_id},
         )
-    return consent_json(consent)
+    return ConsentPublic.model_validate(consent, from_attributes=True)
 
 
 @router.get("/consents", summary="My consents")
-def consents(request: Request, caller: Citizen) -> dict[str, Any]:
+def consents(request: Request, caller: Citizen) -> ConsentsPublic:
     with service_state(request).store.session() as session:
         rows = (
             session.execute(
@@ -193,11 +199,15 @@ def consents(request: Request, caller: Citizen) -> dict[str, Any]:
             .scalars()
             .all()
         )
-    return {"consents": [consent_json(c) for c in rows]}
+    return ConsentsPublic(
+        consents=[ConsentPublic.model_validate(c, from_attributes=True) for c in rows]
+    )
 
 
-@router.delete("/consents/{consent_id}", summary="Revoke a consent at once")
-def revoke_consent(consent_id: str, request: Request, caller: Citizen) -> dict[str, Any]:
+@router.delete(
+    "/consents/{consent_id}", summary="Revoke a consent at once", responses=error_responses(404)
+)
+def revoke_consent(consent_id: str, request: Request, caller: Citizen) -> ConsentPublic:
     with service_state(request).store.session() as session, session.begin():
         consent = session.get(Consent, consent_id)
         if consent is None or consent.subject_key != caller.subject_key:
@@ -213,4 +223,4 @@ def revoke_consent(consent_id: str, request: Request, caller: Citizen) -> dict[s
                 purpose=consent.purpose,
                 detail={"partner_id": consent.partner_id},
             )
-        return consent_json(consent)
+        return ConsentPublic.model_validate(consent, from_attributes=True)

@@ -16,8 +16,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
 from socialcredit.api.auth import Caller, Operator, authenticated
-from socialcredit.api.errors import ApiError
-from socialcredit.api.routes.common import dispute_json, full_file, service_state
+from socialcredit.api.errors import ApiError, error_responses
+from socialcredit.api.models.disputes import DisputeInQueue, DisputePublic, DisputeQueue
+from socialcredit.api.models.files import FilePublic
+from socialcredit.api.models.population import DisputeFigures, Population
+from socialcredit.api.models.scorecards import ScorecardPublic
+from socialcredit.api.models.service import CallerPublic
+from socialcredit.api.routes.common import full_file, service_state
 from socialcredit.api.state import ServiceState
 from socialcredit.console import population as figures
 from socialcredit.console import scorecards
@@ -29,7 +34,7 @@ from socialcredit.store.models import Dispute, PublishedScore
 
 __all__ = ["OPERATOR_PURPOSES", "router"]
 
-router = APIRouter(prefix="/v1", tags=["console"])
+router = APIRouter(prefix="/v1", tags=["console"], responses=error_responses(401, 403, 422, 429))
 
 #: Why an operator may open a person's file; the person sees it in their report.
 OPERATOR_PURPOSES = ("dispute_review", "data_quality_review", "complaint_handling")
@@ -40,9 +45,11 @@ def _now() -> dt.datetime:
 
 
 @router.get("/console/whoami", summary="The kind of key in use (for the web console)")
-def whoami(caller: Annotated[Caller, Depends(authenticated)]) -> dict[str, Any]:
+def whoami(caller: Annotated[Caller, Depends(authenticated)]) -> CallerPublic:
     """Which pages the console shows: the key's kind, partner and scopes (never the key)."""
-    return {"kind": caller.kind, "partner_id": caller.partner_id, "scopes": list(caller.scopes)}
+    return CallerPublic.model_validate(
+        {"kind": caller.kind, "partner_id": caller.partner_id, "scopes": list(caller.scopes)}
+    )
 
 
 # -- population ------------------------------------------------------------------------------
@@ -54,7 +61,7 @@ def _published_run(state: ServiceState) -> str | None:
     return found
 
 
-def _open_disputes(state: ServiceState) -> dict[str, Any]:
+def _open_disputes(state: ServiceState) -> DisputeFigures:
     now = _now()
     with state.store.session() as session:
         rows = (
@@ -68,17 +75,19 @@ def _open_disputes(state: ServiceState) -> dict[str, Any]:
     for d in rows:
         bucket = ages.setdefault((now - d.opened_at).days, {"open": 0, "overdue": 0})
         bucket["overdue" if d.deadline < now else "open"] += 1
-    return {
-        "deadline_days": state.settings.dispute_deadline_days,
-        "total": len(rows),
-        "overdue": sum(1 for d in rows if d.deadline < now),
-        "by_age": [{"age_days": age} | counts for age, counts in sorted(ages.items())],
-        "oldest": [_queue_row(d, now) for d in rows[: figures.LIST_LENGTH]],
-    }
+    return DisputeFigures.model_validate(
+        {
+            "deadline_days": state.settings.dispute_deadline_days,
+            "total": len(rows),
+            "overdue": sum(1 for d in rows if d.deadline < now),
+            "by_age": [{"age_days": age} | counts for age, counts in sorted(ages.items())],
+            "oldest": [_queue_row(d, now) for d in rows[: figures.LIST_LENGTH]],
+        }
+    )
 
 
 @router.get("/operator/population", summary="The population dashboard's figures")
-def population(request: Request, caller: Operator) -> dict[str, Any]:
+def population(request: Request, caller: Operator) -> Population:
     """Score distribution, tiers and their change since the previous run, mean score by
     province, the most common reasons, the biggest drops, ingestion health per partner
     and open disputes by age."""
@@ -105,23 +114,30 @@ def population(request: Request, caller: Operator) -> dict[str, Any]:
                 "run": runs[0],
                 "previous_run": runs[1] if previous else None,
             } | figures.run_figures(lake, latest, previous)
-    return scored | {
-        "ingestion": ingestion,
-        "disputes": _open_disputes(state),
-        "min_group": figures.MIN_GROUP,
-    }
+    return Population.model_validate(
+        scored
+        | {
+            "ingestion": ingestion,
+            "disputes": _open_disputes(state),
+            "min_group": figures.MIN_GROUP,
+        }
+    )
 
 
 # -- a person's file, as an operator reads it -----------------------------------------------
 
 
-@router.get("/operator/people/{subject_key}/report", summary="A person's file (operator)")
+@router.get(
+    "/operator/people/{subject_key}/report",
+    summary="A person's file (operator)",
+    responses=error_responses(400, 404),
+)
 def person_report(
     subject_key: str,
     request: Request,
     caller: Operator,
     purpose: Annotated[str | None, Query(description="Why the file is opened")] = None,
-) -> dict[str, Any]:
+) -> FilePublic:
     """The person's whole file, as they see it. Every read is written to the audit log
     with the purpose, and the person sees who looked and why."""
     if purpose not in OPERATOR_PURPOSES:
@@ -148,18 +164,22 @@ def person_report(
 # -- dispute queue ---------------------------------------------------------------------------
 
 
-def _queue_row(dispute: Dispute, now: dt.datetime) -> dict[str, Any]:
-    return dispute_json(dispute) | {
-        "subject_key": dispute.subject_key,
-        "age_days": (now - dispute.opened_at).days,
-        "overdue": dispute.status == "open" and dispute.deadline < now,
-    }
+def _queue_row(dispute: Dispute, now: dt.datetime) -> DisputeInQueue:
+    public = DisputePublic.model_validate(dispute, from_attributes=True)
+    return DisputeInQueue.model_validate(
+        public.model_dump()
+        | {
+            "subject_key": dispute.subject_key,
+            "age_days": (now - dispute.opened_at).days,
+            "overdue": dispute.status == "open" and dispute.deadline < now,
+        }
+    )
 
 
 @router.get("/operator/disputes", summary="Every dispute, for the operators' queue")
 def operator_disputes(
     request: Request, caller: Operator, status: str | None = "open"
-) -> dict[str, Any]:
+) -> DisputeQueue:
     """Disputes by deadline (default: the open ones; ``status=`` for others, empty for all),
     each with the person's subject key, its age and whether it is overdue."""
     now = _now()
@@ -168,14 +188,14 @@ def operator_disputes(
         if status:
             query = query.where(Dispute.status == status)
         rows = session.execute(query.order_by(Dispute.deadline)).scalars().all()
-    return {"now": now.isoformat(), "disputes": [_queue_row(d, now) for d in rows]}
+    return DisputeQueue(now=now, disputes=[_queue_row(d, now) for d in rows])
 
 
 # -- scorecard -------------------------------------------------------------------------------
 
 
 @router.get("/operator/scorecard", summary="The live scorecard and its challenger")
-def scorecard(request: Request, caller: Operator) -> dict[str, Any]:
+def scorecard(request: Request, caller: Operator) -> ScorecardPublic:
     """The live scorecard (published, else the one the latest run used, else the
     default) as feature, bins and points; and, when another version has scored the
     population, the champion/challenger comparison of their latest runs."""
@@ -207,11 +227,13 @@ def scorecard(request: Request, caller: Operator) -> dict[str, Any]:
                 "champion_as_of": champion_run["as_of"],
                 "challenger_as_of": challenger_run["as_of"],
             }
-    return {
-        "version": spec.version,
-        "source": source,
-        "scaling": spec.scaling.model_dump(),
-        "dimensions": {d.id: {"en": d.name_en, "zh": d.name_zh} for d in DIMENSIONS.values()},
-        "features": scorecards.feature_rows(spec),
-        "comparison": comparison,
-    }
+    return ScorecardPublic.model_validate(
+        {
+            "version": spec.version,
+            "source": source,
+            "scaling": spec.scaling,
+            "dimensions": {d.id: {"en": d.name_en, "zh": d.name_zh} for d in DIMENSIONS.values()},
+            "features": scorecards.feature_rows(spec),
+            "comparison": comparison,
+        }
+    )

@@ -16,14 +16,42 @@ import threading
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
+from fastapi import APIRouter, Depends, Request
+from pydantic import ValidationError
 from sqlalchemy import bindparam, func, select
 
-from socialcredit.api.auth import PURPOSES, Caller, Citizen, Operator, require_purpose
-from socialcredit.api.errors import ApiError, describe
+from socialcredit.api.auth import (
+    AUTHORIZATION_PARAMETER,
+    Caller,
+    Citizen,
+    Operator,
+    admit,
+    authenticated,
+    bearer_hash,
+    key_lookup,
+    require_purpose,
+    require_scope,
+)
+from socialcredit.api.errors import ApiError, describe, error_responses
 from socialcredit.api.hot import HotReader, audited, open_reader
+from socialcredit.api.models.decisions import (
+    DecisionAnswer,
+    DecisionCreate,
+    DecisionPublic,
+    DecisionsPublic,
+    Overturned,
+    ReviewCreate,
+    ReviewInQueue,
+    ReviewPublic,
+    ReviewQueue,
+    ReviewResolve,
+    ReviewsPublic,
+)
+from socialcredit.api.models.policies import (
+    PoliciesPublic,
+    PolicyPublished,
+    PolicyVersionPublic,
+)
 from socialcredit.api.routes.common import service_state
 from socialcredit.decisions import ACTIONS, CreditPolicy, decide
 from socialcredit.decisions.store import (
@@ -37,8 +65,8 @@ from socialcredit.decisions.store import (
 from socialcredit.errors import InputError
 from socialcredit.features import FEATURES
 from socialcredit.identity import parse
-from socialcredit.rights.profiles import LEGAL_BASES, lawful_basis
-from socialcredit.store import Store, keys
+from socialcredit.rights.profiles import lawful_basis
+from socialcredit.store import Store
 from socialcredit.store.models import (
     Consent,
     Credential,
@@ -49,59 +77,42 @@ from socialcredit.store.models import (
     Review,
 )
 
-router = APIRouter(prefix="/v1", tags=["decisions"])
-me_router = APIRouter(prefix="/v1/me", tags=["citizens"])
-
-
-class DecisionRequest(BaseModel):
-    resident_id: str = Field(min_length=1, max_length=40)
-    action: str = Field(description=f"one of {', '.join(ACTIONS)}")
-    purpose: str = Field(description=f"one of {', '.join(PURPOSES)}")
-    legal_basis: str | None = Field(
-        default=None, description=f"eu profile: required, one of {', '.join(LEGAL_BASES)}"
-    )
+_AUTH_ERRORS = error_responses(401, 403, 422, 429)
+router = APIRouter(prefix="/v1", tags=["decisions"], responses=_AUTH_ERRORS)
+me_router = APIRouter(prefix="/v1/me", tags=["citizens"], responses=_AUTH_ERRORS)
 
 
 _SCORE = PublishedScore.__table__.c
 _CRED = Credential.__table__.c
-#: Everything a decision needs, in one round trip.
-_DECISION_INPUTS = (
-    select(
-        _CRED.credential_id,
-        _CRED.kind,
-        _CRED.partner_id,
-        _CRED.scopes,
-        _CRED.rate_per_minute,
-        _SCORE.score,
-        _SCORE.tier,
-        _SCORE.reasons,
-        _SCORE.scorecard_version,
-        _SCORE.run_id,
-        select(func.count())
-        .where(Dispute.subject_key == bindparam("key"), Dispute.status == "open")
-        .scalar_subquery()
-        .label("open_disputes"),
-        select(func.count())
-        .where(
-            Consent.subject_key == bindparam("key"),
-            Consent.partner_id == _CRED.partner_id,
-            Consent.purpose == bindparam("purpose"),
-            Consent.revoked_at.is_(None),
-            Consent.expires_at > bindparam("now"),
-        )
-        .scalar_subquery()
-        .label("consents"),
-        select(PolicyVersion.version)
-        .where(PolicyVersion.live)
-        .scalar_subquery()
-        .label("policy_version"),
+#: Everything a decision needs, in one round trip: the caller's key (auth's lookup)
+#: with the published score, open disputes, consent and the live policy's version.
+_DECISION_INPUTS = key_lookup(
+    _SCORE.score,
+    _SCORE.tier,
+    _SCORE.reasons,
+    _SCORE.scorecard_version,
+    _SCORE.run_id,
+    select(func.count())
+    .where(Dispute.subject_key == bindparam("key"), Dispute.status == "open")
+    .scalar_subquery()
+    .label("open_disputes"),
+    select(func.count())
+    .where(
+        Consent.subject_key == bindparam("key"),
+        Consent.partner_id == _CRED.partner_id,
+        Consent.purpose == bindparam("purpose"),
+        Consent.revoked_at.is_(None),
+        Consent.expires_at > bindparam("now"),
     )
-    .select_from(
-        Credential.__table__.outerjoin(
-            PublishedScore.__table__, _SCORE.subject_key == bindparam("key")
-        )
-    )
-    .where(_CRED.key_hash == bindparam("key_hash"), _CRED.revoked_at.is_(None))
+    .scalar_subquery()
+    .label("consents"),
+    select(PolicyVersion.version)
+    .where(PolicyVersion.live)
+    .scalar_subquery()
+    .label("policy_version"),
+    joined=Credential.__table__.outerjoin(
+        PublishedScore.__table__, _SCORE.subject_key == bindparam("key")
+    ),
 )
 
 
@@ -116,12 +127,11 @@ class _Policies:
         if version is not None and version in self._by_version:
             return self._by_version[version]
         with self._lock, store.session() as session, session.begin():
-            if version is None:
-                policy = ensure_policy(session)
-            else:
-                row = session.get(PolicyVersion, version)
-                assert row is not None
-                policy = CreditPolicy.model_validate(row.spec)
+            row = None if version is None else session.get(PolicyVersion, version)
+            # No policy published yet, or the version just read is gone: the live one now.
+            policy = (
+                ensure_policy(session) if row is None else CreditPolicy.model_validate(row.spec)
+            )
         self._by_version[policy.version] = policy
         return policy
 
@@ -153,45 +163,31 @@ def _json_loaded(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-_REQUEST_BODY = {
-    "parameters": [
-        {
-            "name": "authorization",
-            "in": "header",
-            "required": False,
-            "schema": {"type": "string"},
-            "description": "Bearer KEY of a partner holding decisions:<action>",
-        }
-    ],
+#: The route reads its header and body itself (see :func:`new_decision`): declared here.
+_REQUEST = {
+    "parameters": [AUTHORIZATION_PARAMETER],
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": DecisionRequest.model_json_schema()}},
+        "content": {"application/json": {"schema": DecisionCreate.model_json_schema()}},
     },
 }
 
 
-@router.post(
-    "/decisions",
-    summary="Ask for a credit decision",
-    openapi_extra=_REQUEST_BODY,
-    response_model=None,
-)
-async def new_decision(request: Request) -> JSONResponse:
-    """Body: ``{"resident_id", "action", "purpose"}``. Actions are credit products
-    only (loan, credit_card, credit_line_increase, tenancy, deposit_waiver), each
-    with its permissible purposes. Answers the decision (approve / refer / decline),
-    its terms (prices included), the principal reasons when adverse, notes
-    explaining the band in English and Chinese, and the scorecard, policy and score
-    run versions. A thin or contested file is referred to a person, never declined
-    automatically. Every decision is logged and the person sees it, and may ask for
-    a human review of an adverse one."""
-    # The header is read here, not declared as a parameter: nothing for FastAPI to
-    # resolve on the hot path (it is declared for OpenAPI in _REQUEST_BODY).
-    authorization = request.headers.get("authorization")
-    if not authorization or not authorization.lower().startswith("bearer "):
-        raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'")
+@router.post("/decisions", summary="Ask for a credit decision", openapi_extra=_REQUEST)
+async def new_decision(request: Request) -> DecisionAnswer:
+    """Body: ``{"resident_id", "action", "purpose"}``. Actions are credit products only,
+    each with its permissible purposes (the live policy names them: ``GET
+    /v1/policies/live``). Answers the decision (approve / refer / decline), its terms,
+    the principal reasons when adverse, and the scorecard, policy and score run
+    versions. A thin or contested file is referred to a person, never declined
+    automatically. Every decision is logged and the person sees it, and may ask for a
+    human review of an adverse one."""
+    # Nothing for FastAPI to resolve on the hot path (a dependency or a body parameter
+    # costs about 20 us a request each, measured): the route takes the steps auth.py's
+    # dependencies are made of itself, the key lookup inside its one statement.
+    hashed = bearer_hash(request.headers.get("authorization"))
     try:
-        body = DecisionRequest.model_validate_json(await request.body())
+        body = DecisionCreate.model_validate_json(await request.body())
     except ValidationError as exc:
         raise ApiError(422, describe(exc.errors()) or "invalid request body") from None
     if body.action not in ACTIONS:
@@ -209,21 +205,11 @@ async def new_decision(request: Request) -> JSONResponse:
     reader, policies = _hot(request)
     key = state.keyer.key(resident)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    found = await reader.read(
-        {
-            "key": key,
-            "key_hash": keys.hash_key(authorization[7:].strip()),
-            "purpose": purpose,
-            "now": now,
-        }
-    )
-    if found is None:
-        raise ApiError(401, "unknown or revoked API key")
-    if not request.app.state.limiter.allow(found.credential_id, found.rate_per_minute):
-        raise ApiError(429, f"rate limit of {found.rate_per_minute} requests a minute reached")
-    scopes = _json_loaded(found.scopes)
-    if found.kind != "partner" or not keys.scope_allows(scopes, f"decisions:{body.action}"):
-        raise ApiError(403, f"this key lacks the scope 'decisions:{body.action}'")
+    found = await reader.read({"key": key, "key_hash": hashed, "purpose": purpose, "now": now})
+    caller = admit(request, found)
+    if caller.kind != "partner":
+        raise ApiError(403, f"decisions are asked with a partner's key, not a {caller.kind}'s")
+    require_scope(caller, f"decisions:{body.action}")
     policy = policies.get(state.store, found.policy_version)
     allowed = policy.purposes(body.action) if body.action in policy.actions else ()
     if body.action not in policy.actions:
@@ -242,7 +228,7 @@ async def new_decision(request: Request) -> JSONResponse:
         legal_basis_required=settings.legal_basis_required,
         legal_basis=body.legal_basis,
         has_consent=bool(found.consents),
-        partner=str(found.partner_id),
+        partner=str(caller.partner_id),
         purpose=purpose,
     )
     if lawful.status == 422:
@@ -250,12 +236,12 @@ async def new_decision(request: Request) -> JSONResponse:
     if not lawful.ok:
         await audited(
             request.app.state,
-            actor=found.credential_id,
+            actor=caller.credential_id,
             actor_kind="partner",
             action="decision_refused",
             subject_key=key,
             purpose=purpose,
-            detail={"partner_id": found.partner_id, "action": body.action, "why": lawful.code},
+            detail={"partner_id": caller.partner_id, "action": body.action, "why": lawful.code},
         )
         raise ApiError(lawful.status, lawful.message, lawful.code)
     reasons = _labelled(_json_loaded(found.reasons) or [])
@@ -266,7 +252,7 @@ async def new_decision(request: Request) -> JSONResponse:
     row = {
         "decision_id": decision_id,
         "subject_key": key,
-        "partner_id": found.partner_id,
+        "partner_id": caller.partner_id,
         "action": body.action,
         "purpose": purpose,
         "legal_basis": body.legal_basis,
@@ -285,20 +271,20 @@ async def new_decision(request: Request) -> JSONResponse:
     await audited(
         request.app.state,
         ((CreditDecision.__table__, row),),
-        actor=found.credential_id,
+        actor=caller.credential_id,
         actor_kind="partner",
         action="decision",
         subject_key=key,
         purpose=purpose,
         detail={
-            "partner_id": found.partner_id,
+            "partner_id": caller.partner_id,
             "decision_id": decision_id,
             "action": body.action,
             "outcome": made.outcome,
             "legal_basis": body.legal_basis,
         },
     )
-    return JSONResponse(
+    return DecisionAnswer.model_validate(
         {
             "decision_id": decision_id,
             "decision": made.outcome,
@@ -319,21 +305,17 @@ async def new_decision(request: Request) -> JSONResponse:
     )
 
 
-def _partner_caller(request: Request, authorization: str | None) -> Caller:
-    from socialcredit.api.auth import authenticated
-
-    caller = authenticated(request, authorization)
+@router.get(
+    "/decisions/{decision_id}",
+    summary="A decision this partner asked for",
+    responses=error_responses(404),
+)
+def get_decision(
+    decision_id: str, request: Request, caller: Annotated[Caller, Depends(authenticated)]
+) -> DecisionPublic:
+    """With the outcome of a human review, when the person asked for one."""
     if caller.kind not in ("partner", "operator"):
         raise ApiError(403, "decisions are read by the partner that asked, or an operator")
-    return caller
-
-
-@router.get("/decisions/{decision_id}", summary="A decision this partner asked for")
-def get_decision(
-    decision_id: str, request: Request, authorization: Annotated[str | None, Header()] = None
-) -> dict[str, Any]:
-    """With the outcome of a human review, when the person asked for one."""
-    caller = _partner_caller(request, authorization)
     with service_state(request).store.session() as session:
         decision = session.get(CreditDecision, decision_id)
         if decision is None or (
@@ -343,11 +325,11 @@ def get_decision(
         review = session.execute(
             select(Review).where(Review.decision_id == decision_id)
         ).scalar_one_or_none()
-        return decision_json(decision, review)
+        return DecisionPublic.model_validate(decision_json(decision, review))
 
 
 @router.post("/policies", status_code=201, summary="Publish a credit policy version")
-async def new_policy(request: Request, caller: Operator) -> dict[str, Any]:
+async def new_policy(request: Request, caller: Operator) -> PolicyPublished:
     """The body is the policy's JSON (see ``GET /v1/policies/live`` for the shape).
     Only credit products and their terms are accepted; it becomes live at once."""
     try:
@@ -356,30 +338,22 @@ async def new_policy(request: Request, caller: Operator) -> dict[str, Any]:
         raise ApiError(422, f"credit policy refused: {describe(exc.errors())}") from None
     with service_state(request).store.session() as session, session.begin():
         published = publish_policy(session, policy, actor=caller.credential_id)
-        return {"version": published.version, "live": True}
+        return PolicyPublished(version=published.version, live=True)
 
 
 @router.get("/policies/live", summary="The live credit policy")
-def live(request: Request, caller: Operator) -> dict[str, Any]:
+def live(request: Request, caller: Operator) -> CreditPolicy:
     with service_state(request).store.session() as session, session.begin():
-        return ensure_policy(session).model_dump(mode="json")
+        return ensure_policy(session)
 
 
 @router.get("/policies", summary="Every published credit policy version")
-def policies(request: Request, caller: Operator) -> dict[str, Any]:
+def policies(request: Request, caller: Operator) -> PoliciesPublic:
     with service_state(request).store.session() as session:
         rows = session.execute(select(PolicyVersion).order_by(PolicyVersion.published_at)).scalars()
-        return {
-            "policies": [
-                {
-                    "version": row.version,
-                    "live": row.live,
-                    "published_at": row.published_at.isoformat(),
-                    "published_by": row.published_by,
-                }
-                for row in rows
-            ]
-        }
+        return PoliciesPublic(
+            policies=[PolicyVersionPublic.model_validate(row, from_attributes=True) for row in rows]
+        )
 
 
 @router.get("/reviews", summary="The human review queue")
@@ -387,7 +361,7 @@ def review_queue(
     request: Request,
     caller: Operator,
     status: Literal["open", "confirmed", "overturned"] | None = None,
-) -> dict[str, Any]:
+) -> ReviewQueue:
     """Each review with the decision's full explanation (score, reasons, terms, notes,
     versions) and its deadline; overdue ones are flagged. Overturned decisions stay
     listed, with the written reason, for policy and scorecard monitoring."""
@@ -404,30 +378,34 @@ def review_queue(
             .where(Review.status == "overturned")
             .group_by(CreditDecision.policy_version, CreditDecision.action)
         ).all()
-    return {
-        "reviews": [review_json(r) | {"decision": decision_json(d)} for r, d in rows],
-        "overturned_by_policy": [
-            {"policy_version": v, "action": a, "overturned": n} for v, a, n in overturned
+    return ReviewQueue(
+        reviews=[
+            ReviewInQueue.model_validate(review_json(r) | {"decision": decision_json(d)})
+            for r, d in rows
         ],
-    }
+        overturned_by_policy=[
+            Overturned(policy_version=v, action=a, overturned=n) for v, a, n in overturned
+        ],
+    )
 
 
-class Resolution(BaseModel):
-    outcome: Literal["confirm", "overturn"]
-    reason: str = Field(min_length=1, max_length=4000, description="Written, shown to the person")
-
-
-@router.post("/reviews/{review_id}/resolve", summary="Confirm or overturn a decision")
-def resolve(review_id: str, body: Resolution, request: Request, caller: Operator) -> dict[str, Any]:
+@router.post(
+    "/reviews/{review_id}/resolve",
+    summary="Confirm or overturn a decision",
+    responses=error_responses(404),
+)
+def resolve(
+    review_id: str, body: ReviewResolve, request: Request, caller: Operator
+) -> ReviewPublic:
     with service_state(request).store.session() as session, session.begin():
         review = resolve_review(
             session, review_id, outcome=body.outcome, reason=body.reason, actor=caller.credential_id
         )
-        return review_json(review)
+        return ReviewPublic.model_validate(review_json(review))
 
 
 @me_router.get("/decisions", summary="Every credit decision about me")
-def my_decisions(request: Request, caller: Citizen) -> dict[str, Any]:
+def my_decisions(request: Request, caller: Citizen) -> DecisionsPublic:
     with service_state(request).store.session() as session:
         rows = session.execute(
             select(CreditDecision, Review)
@@ -435,22 +413,21 @@ def my_decisions(request: Request, caller: Citizen) -> dict[str, Any]:
             .where(CreditDecision.subject_key == caller.subject_key)
             .order_by(CreditDecision.decided_at)
         ).all()
-    return {"decisions": [decision_json(d, r) for d, r in rows]}
-
-
-class NewReview(BaseModel):
-    decision_id: str = Field(min_length=1, max_length=32)
-    statement: str = Field(
-        min_length=1, max_length=4000, description="What the reviewer should know"
+    return DecisionsPublic(
+        decisions=[DecisionPublic.model_validate(decision_json(d, r)) for d, r in rows]
     )
 
 
-@me_router.post("/reviews", status_code=201, summary="Ask a person to review a decision")
-def ask_review(body: NewReview, request: Request, caller: Citizen) -> dict[str, Any]:
+@me_router.post(
+    "/reviews",
+    status_code=201,
+    summary="Ask a person to review a decision",
+    responses=error_responses(404),
+)
+def ask_review(body: ReviewCreate, request: Request, caller: Citizen) -> ReviewPublic:
     """For an adverse automated decision about me. An operator confirms or overturns
     it, in writing, before the deadline."""
     state = service_state(request)
-    assert caller.subject_key is not None
     with state.store.session() as session, session.begin():
         review = request_review(
             session,
@@ -460,15 +437,15 @@ def ask_review(body: NewReview, request: Request, caller: Citizen) -> dict[str, 
             deadline_days=state.settings.review_deadline_days,
             actor=caller.credential_id,
         )
-        return review_json(review)
+        return ReviewPublic.model_validate(review_json(review))
 
 
 @me_router.get("/reviews", summary="My review requests and their outcomes")
-def my_reviews(request: Request, caller: Citizen) -> dict[str, Any]:
+def my_reviews(request: Request, caller: Citizen) -> ReviewsPublic:
     with service_state(request).store.session() as session:
         rows = session.execute(
             select(Review)
             .where(Review.subject_key == caller.subject_key)
             .order_by(Review.requested_at)
         ).scalars()
-        return {"reviews": [review_json(r) for r in rows]}
+        return ReviewsPublic(reviews=[ReviewPublic.model_validate(review_json(r)) for r in rows])

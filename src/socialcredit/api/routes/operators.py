@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
 
 from socialcredit.api.auth import Operator
-from socialcredit.api.routes.common import dispute_json, service_state
+from socialcredit.api.errors import ApiError, error_responses
+from socialcredit.api.models.audit import AuditVerification
+from socialcredit.api.models.disputes import DisputePublic, DisputesExpired
+from socialcredit.api.models.erasures import ErasureCreate, ErasurePublic
+from socialcredit.api.models.keys import KeyCreate, KeyCreated, KeyRevoked
+from socialcredit.api.models.partners import PartnerCreate, PartnerPublic
+from socialcredit.api.models.scores import PublishCreate, PublishedPublic
+from socialcredit.api.routes.common import service_state
 from socialcredit.identity import parse
 from socialcredit.publish.scores import publish_run
 from socialcredit.rights.disputes import expire_disputes
@@ -17,19 +22,13 @@ from socialcredit.rights.erasure import erase_person
 from socialcredit.store import audit, keys
 from socialcredit.store.models import Partner
 
-router = APIRouter(prefix="/v1", tags=["operators"])
+router = APIRouter(prefix="/v1", tags=["operators"], responses=error_responses(401, 403, 422, 429))
 
 
-class NewPartner(BaseModel):
-    partner_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
-    name: str = Field(min_length=1, max_length=200)
-    kind: str = Field(min_length=1, max_length=50)
-
-
-@router.post("/partners", status_code=201, summary="Register a partner")
-def add_partner(body: NewPartner, request: Request, caller: Operator) -> dict[str, Any]:
-    from socialcredit.api.errors import ApiError
-
+@router.post(
+    "/partners", status_code=201, summary="Register a partner", responses=error_responses(409)
+)
+def add_partner(body: PartnerCreate, request: Request, caller: Operator) -> PartnerPublic:
     with service_state(request).store.session() as session, session.begin():
         if session.get(Partner, body.partner_id) is not None:
             raise ApiError(409, f"partner {body.partner_id!r} is already registered")
@@ -48,19 +47,16 @@ def add_partner(body: NewPartner, request: Request, caller: Operator) -> dict[st
             action="partner_added",
             detail={"partner_id": body.partner_id},
         )
-    return body.model_dump()
+    return PartnerPublic.model_validate(body.model_dump())
 
 
-class NewKey(BaseModel):
-    kind: Literal["partner", "operator", "citizen"]
-    partner_id: str | None = None
-    scopes: list[str] = []
-    resident_id: str | None = Field(default=None, description="for a citizen key")
-    rate_per_minute: int = Field(default=6000, ge=1, le=1_000_000)
-
-
-@router.post("/keys", status_code=201, summary="Issue an API key (shown once)")
-def new_key(body: NewKey, request: Request, caller: Operator) -> dict[str, Any]:
+@router.post(
+    "/keys",
+    status_code=201,
+    summary="Issue an API key (shown once)",
+    responses=error_responses(404),
+)
+def new_key(body: KeyCreate, request: Request, caller: Operator) -> KeyCreated:
     state = service_state(request)
     subject = state.keyer.key(parse(body.resident_id).number) if body.resident_id else None
     with state.store.session() as session, session.begin():
@@ -79,11 +75,13 @@ def new_key(body: NewKey, request: Request, caller: Operator) -> dict[str, Any]:
             action="key_created",
             detail={"credential_id": credential.credential_id, "kind": body.kind},
         )
-    return {"credential_id": credential.credential_id, "key": plain, "scopes": credential.scopes}
+    return KeyCreated(credential_id=credential.credential_id, key=plain, scopes=credential.scopes)
 
 
-@router.delete("/keys/{credential_id}", summary="Revoke an API key at once")
-def revoke(credential_id: str, request: Request, caller: Operator) -> dict[str, Any]:
+@router.delete(
+    "/keys/{credential_id}", summary="Revoke an API key at once", responses=error_responses(404)
+)
+def revoke(credential_id: str, request: Request, caller: Operator) -> KeyRevoked:
     with service_state(request).store.session() as session, session.begin():
         credential = keys.revoke_key(session, credential_id)
         audit.append(
@@ -93,16 +91,15 @@ def revoke(credential_id: str, request: Request, caller: Operator) -> dict[str, 
             action="key_revoked",
             detail={"credential_id": credential_id},
         )
-        assert credential.revoked_at is not None
-        return {"credential_id": credential_id, "revoked_at": credential.revoked_at.isoformat()}
+        return KeyRevoked.model_validate(credential, from_attributes=True)
 
 
-class Publish(BaseModel):
-    run_id: str | None = None
-
-
-@router.post("/scores/publish", summary="Publish a score run to partners and people")
-def publish(body: Publish, request: Request, caller: Operator) -> dict[str, Any]:
+@router.post(
+    "/scores/publish",
+    summary="Publish a score run to partners and people",
+    responses=error_responses(404),
+)
+def publish(body: PublishCreate, request: Request, caller: Operator) -> PublishedPublic:
     state = service_state(request)
     with state.lake_lock:
         result = publish_run(state.store, state.lake, body.run_id)
@@ -114,23 +111,25 @@ def publish(body: Publish, request: Request, caller: Operator) -> dict[str, Any]
             action="scores_published",
             detail=result,
         )
-    return result
+    return PublishedPublic.model_validate(result)
 
 
 @router.post("/disputes/expire", summary="Resolve overdue disputes in the person's favour")
-def expire(request: Request, caller: Operator) -> dict[str, Any]:
+def expire(request: Request, caller: Operator) -> DisputesExpired:
     state = service_state(request)
     with state.lake_lock:
         closed = expire_disputes(state.store, state.lake)
-    return {"resolved": [dispute_json(d) for d in closed]}
+    return DisputesExpired(
+        resolved=[DisputePublic.model_validate(d, from_attributes=True) for d in closed]
+    )
 
 
-class Erasure(BaseModel):
-    resident_id: str = Field(min_length=1, max_length=32)
-
-
-@router.post("/erasures", summary="Erase everything about a person, for real")
-def erase(body: Erasure, request: Request, caller: Operator) -> dict[str, Any]:
+@router.post(
+    "/erasures",
+    summary="Erase everything about a person, for real",
+    responses=error_responses(404),
+)
+def erase(body: ErasureCreate, request: Request, caller: Operator) -> ErasurePublic:
     """Remove the person's records, score history, published score, disputes,
     consents, decisions, reviews and keys; redact the audit entries about them;
     compact the lake so that no removed byte stays in its file."""
@@ -145,10 +144,10 @@ def erase(body: Erasure, request: Request, caller: Operator) -> dict[str, Any]:
             actor=caller.credential_id,
         )
         state.lake.compact()
-    return result
+    return ErasurePublic.model_validate(result)
 
 
 @router.get("/audit/verify", summary="Check the audit log's hash chain")
-def verify(request: Request, caller: Operator) -> dict[str, Any]:
+def verify(request: Request, caller: Operator) -> AuditVerification:
     with service_state(request).store.session() as session:
-        return audit.verify(session).as_json()
+        return AuditVerification.model_validate(audit.verify(session).as_json())

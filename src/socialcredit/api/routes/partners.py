@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
-from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, func, select
 
 from socialcredit.api.auth import DisputeAnswerer, Furnisher, ScoreReader, require_purpose
-from socialcredit.api.errors import ApiError
-from socialcredit.api.routes.common import dispute_json, service_state
+from socialcredit.api.errors import ApiError, error_responses
+from socialcredit.api.models.disputes import DisputeAnswer, DisputePublic, DisputesPublic
+from socialcredit.api.models.records import BatchPublic, RejectedRow
+from socialcredit.api.models.scores import ScorePublic
+from socialcredit.api.routes.common import service_state
 from socialcredit.features import FEATURES
 from socialcredit.identity import parse
 from socialcredit.ingest import ingest_file
@@ -22,7 +24,7 @@ from socialcredit.rights.profiles import LEGAL_BASES, lawful_basis
 from socialcredit.store import audit
 from socialcredit.store.models import ApiBatch, Consent, Dispute, PublishedScore
 
-router = APIRouter(prefix="/v1", tags=["partners"])
+router = APIRouter(prefix="/v1", tags=["partners"], responses=error_responses(401, 403, 422, 429))
 
 FORMATS = {
     "text/csv": "csv",
@@ -35,25 +37,39 @@ MAX_BODY = 1 << 30
 REJECTIONS_SHOWN = 1000
 
 
-def _rejections(path: str | None) -> list[dict[str, str]]:
+def _rejections(path: str | None) -> list[RejectedRow]:
     if path is None:
         return []
     import csv
 
     with open(path, encoding="utf-8") as handle:
         return [
-            row for _, row in zip(range(REJECTIONS_SHOWN), csv.DictReader(handle), strict=False)
+            RejectedRow.model_validate(row)
+            for _, row in zip(range(REJECTIONS_SHOWN), csv.DictReader(handle), strict=False)
         ]
 
 
-@router.post("/records/{category}", summary="Furnish a batch of records")
+@router.post(
+    "/records/{category}",
+    summary="Furnish a batch of records",
+    responses=error_responses(400, 404, 413, 415),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "One file of records of the category",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}} for media in FORMATS
+            },
+        }
+    },
+)
 async def furnish(
     category: str,
     request: Request,
     caller: Furnisher,
     idempotency_key: Annotated[str, Header(min_length=1, max_length=200)],
     content_type: Annotated[str, Header()] = "text/csv",
-) -> dict[str, Any]:
+) -> BatchPublic:
     """The body is one file: CSV (``text/csv``), JSON Lines (``application/x-ndjson``) or
     Parquet (``application/vnd.apache.parquet``). Sending the same ``Idempotency-Key``
     again returns the first answer and ingests nothing."""
@@ -66,12 +82,13 @@ async def furnish(
     fmt = FORMATS.get(content_type.split(";")[0].strip().lower())
     if fmt is None:
         raise ApiError(415, f"content type {content_type!r}: send one of {', '.join(FORMATS)}")
+    if caller.partner_id is None:  # an operator's key holds every scope, and no partner
+        raise ApiError(403, "records are furnished with the key of the partner that holds them")
     state = service_state(request)
-    assert caller.partner_id is not None
     with state.store.session() as session:
         known = session.get(ApiBatch, (caller.partner_id, idempotency_key))
         if known is not None:
-            return dict(known.report) | {"replayed": True}
+            return BatchPublic.model_validate(known.report | {"replayed": True})
     body = await request.body()
     if not body:
         raise ApiError(400, "the request body is empty; send the batch file as the body")
@@ -93,18 +110,18 @@ async def furnish(
                 rejections_dir=state.workspace.rejections_dir,
                 clock_allowance_days=state.settings.clock_allowance_days,
             )
-    answer = report.as_json() | {
-        "file": f"upload{suffix}",
-        "rejected_rows": _rejections(report.rejections_file),
-    }
-    answer.pop("rejections_file")
+    fields = report.as_json()
+    fields.pop("rejections_file")
+    answer = BatchPublic.model_validate(
+        fields | {"file": f"upload{suffix}", "rejected_rows": _rejections(report.rejections_file)}
+    )
     with state.store.session() as session, session.begin():
         session.add(
             ApiBatch(
                 partner_id=caller.partner_id,
                 idempotency_key=idempotency_key,
                 batch_id=report.batch_id,
-                report=answer,
+                report=answer.model_dump(mode="json"),
                 received_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
             )
         )
@@ -118,8 +135,10 @@ async def furnish(
     return answer
 
 
-@router.get("/batches/{batch_id}", summary="A batch this partner sent")
-def batch(batch_id: str, request: Request, caller: Furnisher) -> dict[str, Any]:
+@router.get(
+    "/batches/{batch_id}", summary="A batch this partner sent", responses=error_responses(404)
+)
+def batch(batch_id: str, request: Request, caller: Furnisher) -> BatchPublic:
     with service_state(request).store.session() as session:
         found = session.execute(
             select(ApiBatch).where(
@@ -128,7 +147,7 @@ def batch(batch_id: str, request: Request, caller: Furnisher) -> dict[str, Any]:
         ).scalar_one_or_none()
     if found is None:
         raise ApiError(404, f"no batch {batch_id!r} from this partner")
-    return dict(found.report)
+    return BatchPublic.model_validate(found.report)
 
 
 #: One round trip: the published score and the number of open disputes (Core: hot path).
@@ -151,7 +170,11 @@ _PUBLISHED = select(
 ).where(PublishedScore.subject_key == bindparam("key"))
 
 
-@router.get("/subjects/{resident_id}/score", summary="A person's published score")
+@router.get(
+    "/subjects/{resident_id}/score",
+    summary="A person's published score",
+    responses=error_responses(400, 404),
+)
 def score(
     resident_id: str,
     request: Request,
@@ -161,7 +184,7 @@ def score(
         str | None,
         Query(description=f"Legal basis (eu profile: required), one of {', '.join(LEGAL_BASES)}"),
     ] = None,
-) -> dict[str, Any]:
+) -> ScorePublic:
     """Every read is logged with the partner, the purpose and the legal basis, and the
     person sees it. What else a read needs depends on the jurisdiction profile: the
     person's consent (cn), a legal basis (eu), the purpose alone (us)."""
@@ -211,43 +234,42 @@ def score(
         }
         for reason in published.reasons
     ]
-    return {
-        "subject_key": key,
-        "score": published.score,
-        "tier": published.tier,
-        "subscores": published.subscores,
-        "reasons": reasons,
-        "as_of": published.as_of,
-        "scorecard_version": published.scorecard_version,
-        "open_disputes": published.open_disputes,
-        "purpose": declared,
-        "legal_basis": legal_basis,
-    }
+    return ScorePublic.model_validate(
+        {
+            "subject_key": key,
+            "score": published.score,
+            "tier": published.tier,
+            "subscores": published.subscores,
+            "reasons": reasons,
+            "as_of": published.as_of,
+            "scorecard_version": published.scorecard_version,
+            "open_disputes": published.open_disputes,
+            "purpose": declared,
+            "legal_basis": legal_basis,
+        }
+    )
 
 
 @router.get("/disputes", summary="Disputes about this partner's records")
 def partner_disputes(
     request: Request, caller: DisputeAnswerer, status: str | None = None
-) -> dict[str, Any]:
+) -> DisputesPublic:
     with service_state(request).store.session() as session:
         query = select(Dispute).where(Dispute.partner_id == caller.partner_id)
         if status:
             query = query.where(Dispute.status == status)
         rows = session.execute(query.order_by(Dispute.deadline)).scalars().all()
-    return {"disputes": [dispute_json(d) for d in rows]}
-
-
-class Answer(BaseModel):
-    answer: Literal["confirm", "correct", "delete"] = Field(
-        description="confirm (the record stands), correct or delete (it goes)"
+    return DisputesPublic(
+        disputes=[DisputePublic.model_validate(d, from_attributes=True) for d in rows]
     )
-    note: str = Field(min_length=1, max_length=2000)
 
 
-@router.post("/disputes/{dispute_id}/answer", summary="Answer a dispute")
+@router.post(
+    "/disputes/{dispute_id}/answer", summary="Answer a dispute", responses=error_responses(404)
+)
 def answer(
-    dispute_id: str, body: Answer, request: Request, caller: DisputeAnswerer
-) -> dict[str, Any]:
+    dispute_id: str, body: DisputeAnswer, request: Request, caller: DisputeAnswerer
+) -> DisputePublic:
     state = service_state(request)
     with state.lake_lock:
         closed = answer_dispute(
@@ -260,4 +282,4 @@ def answer(
             actor=caller.credential_id,
             actor_kind=caller.kind,
         )
-    return dispute_json(closed)
+    return DisputePublic.model_validate(closed, from_attributes=True)

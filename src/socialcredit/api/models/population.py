@@ -1,0 +1,114 @@
+"""The population dashboard's figures (the web console's first page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field
+
+from socialcredit.api.models.base import Public, Timestamp
+from socialcredit.api.models.disputes import DisputeInQueue
+
+__all__ = [
+    "DisputeAge",
+    "DisputeFigures",
+    "Drop",
+    "HistogramBin",
+    "IngestionHealth",
+    "Population",
+    "ReasonCount",
+    "RegionMean",
+    "Run",
+    "TierCount",
+]
+
+
+class Run(Public):
+    run_id: str
+    as_of: dt.date
+    scorecard_version: str
+    subjects: int
+    created_at: Timestamp
+
+
+class HistogramBin(Public):
+    low: int
+    high: int
+    count: int
+
+
+class TierCount(Public):
+    tier: str
+    low: int
+    high: int
+    en: str
+    zh: str
+    count: int
+    previous: int | None = Field(description="In the previous run (none: no previous run)")
+    change: int | None
+
+
+class RegionMean(Public):
+    province: str = Field(description="The province's code (first two digits of a region)")
+    zh: str
+    en: str
+    people: int
+    mean_score: float
+
+
+class ReasonCount(Public):
+    feature: str
+    en: str
+    zh: str
+    people: int = Field(description="People for whom it is one of the top reasons")
+    mean_points_lost: float
+
+
+class Drop(Public):
+    subject_key: str
+    score: int
+    tier: str
+    previous_score: int
+    change: int
+
+
+class IngestionHealth(Public):
+    partner_id: str
+    batches: int
+    rows_in: int | None
+    accepted: int | None
+    rejected: int | None
+    duplicates: int | None
+    last_batch: Timestamp | None
+    rejection_rate: float
+
+
+class DisputeAge(Public):
+    age_days: int
+    open: int
+    overdue: int
+
+
+class DisputeFigures(Public):
+    deadline_days: int
+    total: int
+    overdue: int
+    by_age: list[DisputeAge]
+    oldest: list[DisputeInQueue]
+
+
+class Population(Public):
+    """Score distribution, tiers and their change since the previous run, mean score by
+    province, the most common reasons, the biggest drops, ingestion per partner and
+    open disputes by age."""
+
+    run: Run | None = Field(description="The run people see (none: nothing scored yet)")
+    previous_run: Run | None
+    histogram: list[HistogramBin]
+    tiers: list[TierCount]
+    regions: list[RegionMean] = Field(description="Provinces with enough people to show")
+    reasons: list[ReasonCount]
+    biggest_drops: list[Drop]
+    ingestion: list[IngestionHealth]
+    disputes: DisputeFigures
+    min_group: int = Field(description="Smallest group a figure is shown for")
