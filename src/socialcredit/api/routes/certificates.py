@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from socialcredit.api.auth import Citizen
+from socialcredit.api.errors import error_responses
 from socialcredit.api.routes.common import service_state
 from socialcredit.features import DIMENSIONS
 from socialcredit.rights.certificates import CertificateRequest, Issuer, issuer_for, registry
@@ -31,9 +32,14 @@ def _no_store(response: Response) -> None:
 
 
 me_router = APIRouter(
-    prefix="/v1/me/certificates", tags=["certificates"], dependencies=[Depends(_no_store)]
+    prefix="/v1/me/certificates",
+    tags=["certificates"],
+    dependencies=[Depends(_no_store)],
+    responses=error_responses(401, 403, 422, 429),
 )
-public_router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
+public_router = APIRouter(
+    prefix="/v1/certificates", tags=["certificates"], responses=error_responses(422)
+)
 
 
 # -- the shapes answered --------------------------------------------------------------------
@@ -200,7 +206,9 @@ def _subject(caller: Citizen) -> str:
 CertificateId = Annotated[str, Path(max_length=36, description="The certificate's id")]
 
 
-@me_router.post("", status_code=201, summary="Ask for a certificate")
+@me_router.post(
+    "", status_code=201, summary="Ask for a certificate", responses=error_responses(404)
+)
 def issue(body: CertificateRequest, request: Request, caller: Citizen) -> CertificateOut:
     """Signs a certificate of my published score disclosing what I choose: the tier only,
     the score rounded down to 50, or the exact score; optionally the subscores and a
@@ -216,7 +224,7 @@ def issue(body: CertificateRequest, request: Request, caller: Citizen) -> Certif
     return CertificateOut.model_validate(registry.certificate_json(row, with_credential=True))
 
 
-@me_router.post("/preview", summary="What a certificate would show")
+@me_router.post("/preview", summary="What a certificate would show", responses=error_responses(404))
 def preview(body: CertificateRequest, request: Request, caller: Citizen) -> Preview:
     """Exactly the claims a certificate issued now with these choices would carry;
     nothing is signed, kept or logged."""
@@ -235,7 +243,9 @@ def mine(request: Request, caller: Citizen) -> CertificateList:
     )
 
 
-@me_router.get("/{certificate_id}", summary="One of my certificates")
+@me_router.get(
+    "/{certificate_id}", summary="One of my certificates", responses=error_responses(404)
+)
 def one(certificate_id: CertificateId, request: Request, caller: Citizen) -> CertificateOut:
     """The certificate with the signed credential, to download and show."""
     row = registry.find(service_state(request).store, certificate_id, _subject(caller))
@@ -246,6 +256,7 @@ def one(certificate_id: CertificateId, request: Request, caller: Citizen) -> Cer
     "/{certificate_id}/page",
     summary="One of my certificates, to print",
     response_class=HTMLResponse,
+    responses=error_responses(404),
 )
 def page(
     certificate_id: CertificateId,
@@ -259,7 +270,9 @@ def page(
     return HTMLResponse(page_html(row.credential, lang), headers=NO_STORE)
 
 
-@me_router.delete("/{certificate_id}", summary="Revoke one of my certificates")
+@me_router.delete(
+    "/{certificate_id}", summary="Revoke one of my certificates", responses=error_responses(404)
+)
 def revoke(certificate_id: CertificateId, request: Request, caller: Citizen) -> CertificateOut:
     """Revoked at once: from now on the status list says so to everyone who checks it."""
     row = registry.revoke(
@@ -281,7 +294,9 @@ def issuer_document(request: Request, response: Response) -> IssuerDocument:
     return IssuerDocument.model_validate(_issuer(request).document())
 
 
-@public_router.get("/status/{number}", summary="A whole status list")
+@public_router.get(
+    "/status/{number}", summary="A whole status list", responses=error_responses(404)
+)
 def status_list(
     number: Annotated[int, Path(ge=1, le=1_000_000, description="The list's number")],
     request: Request,
