@@ -3,8 +3,11 @@ real PostgreSQL store, with keys for an operator, two partners and a person."""
 
 from __future__ import annotations
 
+import atexit
 import csv
 import datetime as dt
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -83,18 +86,27 @@ def _valid(resident_id: str) -> bool:
     return True
 
 
-@contextmanager
-def start_service(tmp_path: Path, store_url: str | None, **settings: Any) -> Iterator[Service]:
-    """A service over a 300-person nation; ``settings`` override the defaults."""
-    config = Settings(
-        workspace=tmp_path / "ws", subject_key_secret=SECRET, store=store_url, **settings
-    )
+@dataclass(frozen=True)
+class _Made:
+    """What building a service's nation hands out: keys, and the people they name."""
+
+    operator: str
+    bank: str
+    telecom: str
+    citizen: str
+    citizen_id: str
+    stranger_id: str
+
+
+def _build(root: Path, config: Settings) -> _Made:
+    """A 300-person nation in ``root`` (``ws``, ``feeds``): ingested, scored, published,
+    with keys for an operator, two partners and a person who lets the bank read."""
     space = Workspace.open(config)
-    manifest = simulate(tmp_path / "feeds", citizens=300, seed=13)
-    ingest_feeds(space.engine(), space.keyer(), tmp_path / "feeds", manifest, space.rejections_dir)
+    manifest = simulate(root / "feeds", citizens=300, seed=13)
+    ingest_feeds(space.engine(), space.keyer(), root / "feeds", manifest, space.rejections_dir)
     score_population(space.engine(), default_spec())
     publish_run(space.store(), space.engine())
-    with open(tmp_path / "feeds" / "harbour-bank.payment.csv", encoding="utf-8") as handle:
+    with open(root / "feeds" / "harbour-bank.payment.csv", encoding="utf-8") as handle:
         residents = [row["resident_id"] for row in csv.DictReader(handle)]
     person = residents[0]
     with space.store().session() as session:
@@ -141,18 +153,47 @@ def start_service(tmp_path: Path, store_url: str | None, **settings: Any) -> Ite
                 )
             )
     space.close()
+    return _Made(operator, bank, telecom, citizen, person, stranger)
+
+
+#: one nation on SQLite, built for the first service and copied for each after it:
+#: building is most of a service test's time, and nothing in it depends on the settings
+_BUILT: list[tuple[Path, _Made]] = []
+
+
+def _copy_of_the_nation(tmp_path: Path) -> _Made:
+    if not _BUILT:
+        root = Path(tempfile.mkdtemp(prefix="service-nation-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
+        _BUILT.append(
+            (root, _build(root, Settings(workspace=root / "ws", subject_key_secret=SECRET)))
+        )
+    root, made = _BUILT[0]
+    for folder in ("ws", "feeds"):
+        shutil.copytree(root / folder, tmp_path / folder)
+    return made
+
+
+@contextmanager
+def start_service(tmp_path: Path, store_url: str | None, **settings: Any) -> Iterator[Service]:
+    """A service over a 300-person nation; ``settings`` override the defaults. On SQLite
+    the nation is a copy of one built once; on PostgreSQL it is built in the store."""
+    config = Settings(
+        workspace=tmp_path / "ws", subject_key_secret=SECRET, store=store_url, **settings
+    )
+    made = _build(tmp_path, config) if store_url else _copy_of_the_nation(tmp_path)
     app = create_app(config)
     with TestClient(app) as client:
         yield Service(
             client,
             app.state.service.workspace,
-            operator,
-            bank,
-            telecom,
-            citizen,
-            person,
+            made.operator,
+            made.bank,
+            made.telecom,
+            made.citizen,
+            made.citizen_id,
             tmp_path,
-            stranger,
+            made.stranger_id,
         )
     app.state.service.workspace.close()
 
