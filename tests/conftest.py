@@ -17,8 +17,26 @@ from socialcredit.lake.schema import ensure_lake
 from socialcredit.scorecard import default_spec
 from socialcredit.scoring.runs import score_population
 from socialcredit.simulate import simulate
+from tests.utils.cli import run as run_cli
 from tests.utils.nation import NATION_CITIZENS, NATION_SEED, SECRET, Nation, ingest_feeds
 from tests.utils.postgres import POSTGRES_URL
+
+#: fixture -> the marker of what a test using it needs. A fixture that asks for the
+#: ``postgres`` fixture only for some of its parameters (``request.getfixturevalue``)
+#: marks those itself: ``pytest.param("postgresql", marks=pytest.mark.postgres)``.
+NEEDS = {"postgres": "postgres", "spark": "spark", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with what its fixtures need, and as ``slow`` each test of a module
+    that runs the command line in real processes (:func:`tests.utils.cli.run`, seconds a
+    call), so that ``-m "not slow and not spark and not browser and not postgres"``
+    leaves them out."""
+    for item in items:
+        for fixture in NEEDS.keys() & set(getattr(item, "fixturenames", ())):
+            item.add_marker(NEEDS[fixture])
+        if getattr(getattr(item, "module", None), "run", None) is run_cli:
+            item.add_marker("slow")
 
 
 @pytest.fixture

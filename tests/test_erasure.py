@@ -134,6 +134,7 @@ def test_erasing_a_person_leaves_no_bytes(workspace: Workspace, tmp_path: Path) 
     workspace.close()
 
 
+@pytest.mark.slow
 def test_the_erase_command_clears_lake_and_store(workspace: Workspace, tmp_path: Path) -> None:
     person = _someone(tmp_path)
     key = workspace.keyer().key(person)

@@ -48,6 +48,7 @@ def _one_record(
     return {"subject_key": row["subject_key"], "record_id": row["record_id"]}
 
 
+@pytest.mark.slow
 def test_incremental_equals_full(
     lake: Engine, keyer: SubjectKeyer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

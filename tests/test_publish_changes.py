@@ -31,7 +31,7 @@ def _published(store: Store) -> list[tuple[Any, ...]]:
         ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def stores(request: pytest.FixtureRequest, tmp_path: Path) -> list[Store]:
     """Two empty stores of the same kind."""
     if request.param == "sqlite":

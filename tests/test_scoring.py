@@ -37,6 +37,7 @@ def test_rescoring_gives_the_same_digest(nation: Nation) -> None:
     assert again.run_id != nation.run.run_id
 
 
+@pytest.mark.slow
 def test_single_subject_path_reproduces_the_batch(nation: Nation) -> None:
     spec = stored_scorecard(nation.engine, nation.run.scorecard_version)
     as_of = dt.date.fromisoformat(nation.run.as_of)

@@ -11,7 +11,7 @@ from tests.utils.postgres import postgres_schema
 from tests.utils.service import Service, start_service
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
     store_url = None
     if request.param == "postgresql":

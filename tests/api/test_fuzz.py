@@ -56,6 +56,7 @@ def _fuzz(operation: Any, headers: dict[str, str], failures: list[str]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("service", ["sqlite"], indirect=True)
+@pytest.mark.slow
 def test_no_server_errors_from_schema_driven_requests(service: Service) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", service.client.app)
     failures: list[str] = []

@@ -25,14 +25,12 @@ EXPECTED = {
 
 @pytest.fixture(
     params=[
-        ("cn", "sqlite"),
-        ("eu", "sqlite"),
-        ("us", "sqlite"),
-        ("cn", "postgresql"),
-        ("eu", "postgresql"),
-        ("us", "postgresql"),
+        *(pytest.param((p, "sqlite"), id=f"{p}-sqlite") for p in EXPECTED),
+        *(
+            pytest.param((p, "postgresql"), id=f"{p}-postgresql", marks=pytest.mark.postgres)
+            for p in EXPECTED
+        ),
     ],
-    ids=lambda p: f"{p[0]}-{p[1]}",
 )
 def profiled(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Service]]:
     profile, store = request.param

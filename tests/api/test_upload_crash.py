@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from socialcredit.lake.workspace import Workspace
 from socialcredit.settings import Settings, utc_now
 from socialcredit.store import keys
@@ -24,6 +26,10 @@ from tests.utils.console import free_port
 from tests.utils.records import resident
 
 SECRET = "upload-crash-test-secret-of-32-bytes"
+
+
+#: a real service process, killed and started again
+pytestmark = pytest.mark.slow
 
 
 @contextmanager

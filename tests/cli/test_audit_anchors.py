@@ -24,7 +24,7 @@ from tests.utils.postgres import POSTGRES_URL
 runner = CliRunner()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'ws' / 'store.sqlite'}"

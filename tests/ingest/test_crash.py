@@ -18,6 +18,9 @@ from socialcredit.ingest import ingest_file
 from socialcredit.lake.schema import ensure_lake
 from socialcredit.simulate import simulate
 
+#: each case kills a real process mid-ingest and opens the lake again: seconds a case
+pytestmark = pytest.mark.slow
+
 SCRIPT = """
 import sys
 from pathlib import Path

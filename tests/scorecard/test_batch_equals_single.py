@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -68,6 +69,7 @@ def _assert_agree(spec: ScorecardSpec, subjects: list[dict[str, Any]]) -> None:
         assert got == expected
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(rows, min_size=1, max_size=40))
 def test_batch_equals_single_on_random_subjects(subjects: list[dict[str, Any]]) -> None:

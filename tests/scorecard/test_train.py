@@ -50,6 +50,7 @@ def _engine_scores(spec: ScorecardSpec, x: dict[str, np.ndarray]) -> list[int]:
     return result.column("score").to_pylist()
 
 
+@pytest.mark.slow
 def test_three_scoring_paths_agree_and_stay_in_range(fitted) -> None:  # type: ignore[no-untyped-def]
     _, trainer, x, _ = fitted
     spec = trainer.spec_
@@ -61,6 +62,7 @@ def test_three_scoring_paths_agree_and_stay_in_range(fitted) -> None:  # type: i
     assert all(350 <= s <= 950 for s in vectorised)
 
 
+@pytest.mark.slow
 def test_spec_round_trips_and_scores_identically(fitted, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _, trainer, x, _ = fitted
     path = tmp_path / "spec.json"
@@ -71,6 +73,7 @@ def test_spec_round_trips_and_scores_identically(fitted, tmp_path: Path) -> None
     assert _engine_scores(loaded, x) == trainer.decision_function(x).tolist()
 
 
+@pytest.mark.slow
 def test_higher_score_means_lower_predicted_risk(fitted) -> None:  # type: ignore[no-untyped-def]
     _, trainer, x, _ = fitted
     scores = trainer.decision_function(x)
@@ -80,6 +83,7 @@ def test_higher_score_means_lower_predicted_risk(fitted) -> None:  # type: ignor
     assert np.allclose(trainer.predict_proba(x).sum(axis=1), 1.0)
 
 
+@pytest.mark.slow
 def test_protected_attributes_are_left_out_and_listed(fitted) -> None:  # type: ignore[no-untyped-def]
     name, trainer, _, _ = fitted
     expected = (
@@ -94,6 +98,7 @@ def test_protected_attributes_are_left_out_and_listed(fitted) -> None:  # type: 
     assert set(trainer.spec_.training.excluded) == set(trainer.excluded_)
 
 
+@pytest.mark.slow
 def test_monotone_features_have_monotone_points(fitted) -> None:  # type: ignore[no-untyped-def]
     _, trainer, _, _ = fitted
     for binned in trainer.bins_:
@@ -107,6 +112,7 @@ def test_monotone_features_have_monotone_points(fitted) -> None:  # type: ignore
         assert np.all(steps <= 0) if binned.direction > 0 else np.all(steps >= 0), feature.name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "floor"), [("german", 0.75), ("credit_data", 0.82)])
 def test_generalises_to_held_out_rows(name: str, floor: float) -> None:
     x, y = _load(name)
@@ -116,6 +122,7 @@ def test_generalises_to_held_out_rows(name: str, floor: float) -> None:
     assert trainer.score({k: v[test] for k, v in x.items()}, y[test]) >= floor
 
 
+@pytest.mark.slow
 def test_forced_direction_is_respected() -> None:
     x, y = _load("credit_data")
     # Forced against the data (risk rising with seniority): the most the fit may do
@@ -140,6 +147,7 @@ def test_forbidden_columns_are_refused() -> None:
         ScorecardTrainer().fit(x, y)
 
 
+@pytest.mark.slow
 def test_unseen_category_and_missing_value() -> None:
     x, y = _load("credit_data")
     trainer = ScorecardTrainer(cv=2).fit(x, y)
@@ -187,6 +195,7 @@ def test_feature_names(column: str, name: str) -> None:
     assert feature_name(column) == name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", DATASETS)
 def test_file_trained_and_engine_scored_rows_agree(name: str) -> None:
     """A file read for training and the same file loaded by the engine for scoring
