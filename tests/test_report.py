@@ -6,6 +6,7 @@ import pytest
 
 from socialcredit.errors import IdentityError, NotFoundError
 from socialcredit.rights.report import build_report
+from socialcredit.scorecard import default_spec
 from tests.utils.nation import Nation
 from tests.utils.records import resident
 
@@ -24,7 +25,7 @@ def test_report_of_a_person_with_a_court_case(nation: Nation) -> None:
         assert report["subject_key"] == nation.keyer.key(person)
         assert person not in str(report)
         assert 350 <= report["score"] <= 950
-        assert set(report["subscores"]) == {"credit_history", "fulfilment", "characteristics"}
+        assert set(report["subscores"]) == set(default_spec().dimensions)
         assert len(report["reasons"]) <= 4
         assert report["records"]["judgment"], "the court record is on file"
         for reason in report["reasons"]:

@@ -82,8 +82,18 @@ def _add_to_lake(lake: Engine, rows: pa.Table) -> None:
     with lake.transaction():
         lake.create_table_from_arrow("_new_consents", rows, temporary=True)
         lake.execute("consents", f"INSERT INTO {CONSENTS_TABLE} SELECT * FROM _new_consents")
-        # A grant can bring back records whose consent had lapsed as of a run's date.
-        note_changes(lake, "SELECT subject_key FROM _new_consents", [], "consent_granted")
+        # A grant can bring back records whose consent had lapsed as of a run's date:
+        # the people with records of that partner are recomputed by incremental runs.
+        for category in CATEGORIES.values():
+            if category.consent:
+                note_changes(
+                    lake,
+                    f"SELECT n.subject_key FROM _new_consents n WHERE n.purpose = ? AND EXISTS "
+                    f"(SELECT 1 FROM {category.table} r WHERE r.subject_key = n.subject_key "
+                    "AND r.partner_id = n.partner_id)",
+                    [category.consent],
+                    "consent_granted",
+                )
     lake.execute("clean up", "DROP TABLE IF EXISTS _new_consents")
 
 
