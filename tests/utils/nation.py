@@ -11,6 +11,7 @@ from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import BatchReport, ingest_file
 from socialcredit.scoring.runs import ScoreRun
 from socialcredit.simulate.consents import grant_chosen_consents
+from socialcredit.store import Store
 
 SECRET = "test-secret"
 NATION_CITIZENS = 3000
@@ -18,12 +19,18 @@ NATION_SEED = 11
 
 
 def ingest_feeds(
-    engine: Engine, keyer: SubjectKeyer, feeds: Path, manifest: dict[str, Any], rejections: Path
+    engine: Engine,
+    keyer: SubjectKeyer,
+    feeds: Path,
+    manifest: dict[str, Any],
+    rejections: Path,
+    *,
+    store: Store | None = None,
 ) -> list[BatchReport]:
     """Ingest every feed a simulated nation wrote, as the demo does: the consents its
-    people chose first (when the manifest lists them; lake only, these lakes have no
-    store), so that their bank's cash-flow feed is accepted."""
-    grant_chosen_consents(engine, keyer, feeds, manifest, store=None)
+    people chose first (when the manifest lists them; in ``store`` too when given, as
+    the demo does), so that their bank's cash-flow feed is accepted."""
+    grant_chosen_consents(engine, keyer, feeds, manifest, store=store)
     return [
         ingest_file(
             engine,

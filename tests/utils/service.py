@@ -103,7 +103,14 @@ def _build(root: Path, config: Settings) -> _Made:
     with keys for an operator, two partners and a person who lets the bank read."""
     space = Workspace.open(config)
     manifest = simulate(root / "feeds", citizens=300, seed=13)
-    ingest_feeds(space.engine(), space.keyer(), root / "feeds", manifest, space.rejections_dir)
+    ingest_feeds(
+        space.engine(),
+        space.keyer(),
+        root / "feeds",
+        manifest,
+        space.rejections_dir,
+        store=space.store(),
+    )
     score_population(space.engine(), default_spec())
     publish_run(space.store(), space.engine())
     with open(root / "feeds" / "harbour-bank.payment.csv", encoding="utf-8") as handle:

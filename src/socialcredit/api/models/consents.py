@@ -1,4 +1,5 @@
-"""Consents: a person lets one partner read their score for one purpose."""
+"""Consents: a person lets one partner read their score for one purpose, or lets a
+bank or payment partner share their cash flow (``cash_flow_sharing``)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,17 @@ __all__ = ["ConsentCreate", "ConsentPublic", "ConsentsPublic"]
 
 class ConsentCreate(BaseModel):
     partner_id: str = Field(min_length=2, max_length=63)
-    purpose: str = Field(description=f"one of {', '.join(PURPOSES)}")
-    days: int = Field(default=90, ge=1, le=3650, description="How long it lasts")
+    purpose: str = Field(
+        description=f"one of {', '.join(PURPOSES)} (the partner reads my score), or "
+        "cash_flow_sharing (the partner shares my accounts' monthly totals, never what I "
+        "bought; they count in my score, down as well as up, until I revoke it)"
+    )
+    days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="How long it lasts (cash_flow_sharing: at most 365 days)",
+    )
 
 
 class ConsentPublic(Public):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Literal
 
 from fastapi import APIRouter, Request
@@ -17,6 +16,7 @@ from socialcredit.api.models.disputes import DisputeCreate, DisputePublic, Dispu
 from socialcredit.api.models.files import FilePublic, Notifications
 from socialcredit.api.routes.common import full_file, service_state
 from socialcredit.records import CATEGORIES
+from socialcredit.rights import consents as consent_rights
 from socialcredit.rights.disputes import open_dispute
 from socialcredit.rights.export import report_html
 from socialcredit.rights.report import pending_records
@@ -153,36 +153,33 @@ def notifications(request: Request, caller: Citizen) -> Notifications:
 @router.post(
     "/consents",
     status_code=201,
-    summary="Let a partner read my score",
+    summary="Let a partner read my score, or share my cash flow",
     responses=error_responses(404),
 )
 def grant(body: ConsentCreate, request: Request, caller: Citizen) -> ConsentPublic:
-    """For one partner and one purpose, until it expires or I revoke it."""
-    if body.purpose not in PURPOSES:
-        raise ApiError(422, f"purpose must be one of {', '.join(PURPOSES)}")
+    """For one partner and one purpose, until it expires or I revoke it.
+
+    ``cash_flow_sharing`` lets one bank or payment partner send my accounts' monthly
+    totals (never what I bought) for at most 365 days. Months shared count in my
+    score, down as well as up; not sharing never costs points, and revoking takes them
+    out at once."""
+    purposes = (*PURPOSES, *consent_rights.SHARING_PURPOSES)
+    if body.purpose not in purposes:
+        raise ApiError(422, f"purpose must be one of {', '.join(purposes)}")
     state = service_state(request)
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    with state.store.session() as session, session.begin():
+    assert caller.subject_key is not None
+    with state.store.session() as session:
         if session.get(Partner, body.partner_id) is None:
             raise ApiError(404, f"no partner {body.partner_id!r}")
-        consent = Consent(
-            consent_id=uuid.uuid4().hex,
+    with state.lake_lock:
+        consent = consent_rights.grant_consent(
+            state.store,
+            state.lake,
             subject_key=caller.subject_key,
             partner_id=body.partner_id,
             purpose=body.purpose,
-            granted_at=now,
-            expires_at=now + dt.timedelta(days=body.days),
-            revoked_at=None,
-        )
-        session.add(consent)
-        audit.append(
-            session,
+            days=body.days,
             actor=caller.credential_id,
-            actor_kind="citizen",
-            action="consent_granted",
-            subject_key=caller.subject_key,
-            purpose=body.purpose,
-            detail={"partner_id": body.partner_id},
         )
     return ConsentPublic.model_validate(consent, from_attributes=True)
 
@@ -208,19 +205,17 @@ def consents(request: Request, caller: Citizen) -> ConsentsPublic:
     "/consents/{consent_id}", summary="Revoke a consent at once", responses=error_responses(404)
 )
 def revoke_consent(consent_id: str, request: Request, caller: Citizen) -> ConsentPublic:
-    with service_state(request).store.session() as session, session.begin():
-        consent = session.get(Consent, consent_id)
-        if consent is None or consent.subject_key != caller.subject_key:
-            raise ApiError(404, f"no consent {consent_id!r} of yours")
-        if consent.revoked_at is None:
-            consent.revoked_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-            audit.append(
-                session,
-                actor=caller.credential_id,
-                actor_kind="citizen",
-                action="consent_revoked",
-                subject_key=caller.subject_key,
-                purpose=consent.purpose,
-                detail={"partner_id": consent.partner_id},
-            )
-        return ConsentPublic.model_validate(consent, from_attributes=True)
+    """A consent to share cash flow: the partner's months stop counting at once and my
+    published score is recomputed; they are erased after the retention for withdrawn
+    data."""
+    state = service_state(request)
+    assert caller.subject_key is not None
+    with state.lake_lock:
+        consent = consent_rights.revoke_consent(
+            state.store,
+            state.lake,
+            consent_id=consent_id,
+            subject_key=caller.subject_key,
+            actor=caller.credential_id,
+        )
+    return ConsentPublic.model_validate(consent, from_attributes=True)
