@@ -30,11 +30,13 @@ from pathlib import Path
 
 import httpx2 as httpx  # the test extra's HTTP client
 
-SERVER = """
+BENCH_SECRET = "benchmark-secret-of-at-least-32-bytes"
+SERVER = f"""
 import sys, uvicorn
 from socialcredit.api import create_app
 from socialcredit.settings import Settings
-app = create_app(Settings(workspace=sys.argv[1], store=sys.argv[2], subject_key_secret="bench"))
+settings = Settings(workspace=sys.argv[1], store=sys.argv[2], subject_key_secret={BENCH_SECRET!r})
+app = create_app(settings)
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), access_log=False, log_level="warning")
 """
 BARE = """
@@ -102,7 +104,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--load-only", action="store_true", help="skip publishing and ingest")
     options = parser.parse_args()
-    os.environ["SOCIALCREDIT_SUBJECT_KEY_SECRET"] = "bench"
+    os.environ["SOCIALCREDIT_SUBJECT_KEY_SECRET"] = BENCH_SECRET
     root = Path(tempfile.mkdtemp(prefix="socialcredit-service-"))
 
     from socialcredit.lake.workspace import Workspace
@@ -115,7 +117,7 @@ def main() -> None:
 
     store_url = _schema_url(options.postgres)
     space = Workspace.open(
-        Settings(workspace=root / "ws", store=store_url, subject_key_secret="bench")
+        Settings(workspace=root / "ws", store=store_url, subject_key_secret=BENCH_SECRET)
     )
     lake = space.engine()
     # 1. 1,000,000 score rows in the lake, published into PostgreSQL.

@@ -56,7 +56,7 @@ def _score(space: Workspace, as_of: dt.date) -> int:
 
 @pytest.fixture
 def space(tmp_path: Path) -> Workspace:
-    workspace = Workspace.open(Settings(workspace=tmp_path / "ws", subject_key_secret="s"))
+    workspace = Workspace.open(Settings(workspace=tmp_path / "ws", subject_key_secret="s" * 32))
     clean = [
         row(
             "payment",

@@ -11,13 +11,16 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from socialcredit.records.schema import FUTURE_ALLOWANCE_DAYS
 from socialcredit.rights.profiles import PROFILES, ProfileName
 
-__all__ = ["Settings", "utc_now", "utc_today"]
+__all__ = ["MIN_SECRET_BYTES", "Settings", "utc_now", "utc_today"]
+
+#: The shortest subject-key secret accepted (256 bits, SHA-256's own strength).
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -40,9 +43,24 @@ class Settings(BaseSettings):
     subject_key_secret: SecretStr | None = Field(
         default=None,
         description="Secret for the keyed HMAC-SHA256 that turns resident identity "
-        "numbers into pseudonymous subject keys. Required outside demo workspaces; "
-        "keep it in a secret store, never in the workspace.",
+        "numbers into pseudonymous subject keys, at least 32 bytes (UTF-8). Required "
+        "outside demo workspaces; keep it in a secret store, never in the workspace.",
     )
+
+    @field_validator("subject_key_secret")
+    @classmethod
+    def _long_enough(cls, secret: SecretStr | None) -> SecretStr | None:
+        # Resident IDs are few and structured (about 10^11 plausible numbers): a short
+        # secret is all that stands between a subject key and the person it keys.
+        size = len(secret.get_secret_value().encode("utf-8")) if secret is not None else None
+        if size is not None and size < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"SOCIALCREDIT_SUBJECT_KEY_SECRET is {size} bytes; it must be at least "
+                f"{MIN_SECRET_BYTES} bytes of randomness, for example the output of "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return secret
+
     store: str | None = Field(
         default=None,
         description="Operational store URL: sqlite:///path (default: store.sqlite in the "

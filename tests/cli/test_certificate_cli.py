@@ -31,7 +31,7 @@ from tests.utils.cli import as_json, run
 from tests.utils.console import free_port
 from tests.utils.nation import ingest_feeds
 
-SECRET = "certificate-cli-secret"
+SECRET = "certificate-cli-secret-of-at-least-32-bytes"
 #: Nothing listens there: a verifier that tried to fetch from it would fail.
 NOWHERE = "http://127.0.0.1:9"
 

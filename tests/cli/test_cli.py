@@ -112,6 +112,10 @@ def test_ingest_json_and_idempotence(tmp_path: Path) -> None:
         + [row("payment", "bad", due_date="2026-02-30")],
     )
     ws = str(tmp_path / "ws")
+    registered = run(
+        "partners", "add", "river-grid", "--name", "River", "--kind", "utility", "-w", ws
+    )
+    assert registered.returncode == 0, registered.stderr
     first = run("ingest", str(feed), "--workspace", ws, "--json", env=LIVE)
     assert first.returncode == 0, first.stderr
     data = as_json(first)
@@ -125,6 +129,8 @@ def test_ingest_json_and_idempotence(tmp_path: Path) -> None:
 
 def test_ingest_refuses_forbidden_column(tmp_path: Path) -> None:
     feed = write_csv(tmp_path / "f.csv", [row("payment", "r1", religion="none")])
+    ws = str(tmp_path / "ws")
+    assert run("partners", "add", "p-x", "--name", "X", "--kind", "bank", "-w", ws).returncode == 0
     result = run(
         "ingest",
         str(feed),
@@ -163,13 +169,15 @@ def test_live_workspace_needs_the_secret(tmp_path: Path) -> None:
     result = run("ingest", str(feed), "--workspace", str(tmp_path / "ws"), "--json")
     assert result.returncode == 3
     assert "SOCIALCREDIT_SUBJECT_KEY_SECRET" in as_json(result)["error"]["message"]
-    run("ingest", str(feed), "--workspace", str(tmp_path / "ws"), env=LIVE)
+    ws = str(tmp_path / "ws")
+    assert run("partners", "add", "p-x", "--name", "X", "--kind", "bank", "-w", ws).returncode == 0
+    assert run("ingest", str(feed), "--partner", "p-x", "-w", ws, env=LIVE).returncode == 0
     wrong = run(
         "ingest",
         str(feed),
         "--workspace",
         str(tmp_path / "ws"),
-        env={"SOCIALCREDIT_SUBJECT_KEY_SECRET": "another"},
+        env={"SOCIALCREDIT_SUBJECT_KEY_SECRET": "another-secret-of-at-least-32-bytes"},
     )
     assert wrong.returncode == 3
     assert "differs" in wrong.stderr

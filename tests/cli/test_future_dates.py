@@ -19,6 +19,8 @@ def test_future_observed_date_is_rejected_and_scoring_still_works(tmp_path: Path
         ],
     )
     ws = str(tmp_path / "ws")
+    registered = run("partners", "add", "harbour-bank", "--name", "H", "--kind", "bank", "-w", ws)
+    assert registered.returncode == 0, registered.stderr
     ingested = run("ingest", str(feed), "--partner", "harbour-bank", "-w", ws, "--json", env=LIVE)
     assert ingested.returncode == 0, ingested.stderr
     report = as_json(ingested)

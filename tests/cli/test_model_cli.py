@@ -116,7 +116,7 @@ def test_publish_refuses_a_scorecard_over_outside_data(
         "--workspace",
         str(tmp_path / "ws"),
         "--json",
-        env={"SOCIALCREDIT_SUBJECT_KEY_SECRET": "s"},
+        env={"SOCIALCREDIT_SUBJECT_KEY_SECRET": "s" * 32},
     )
     assert result.returncode == 2
     assert "does not compute" in as_json(result)["error"]["message"]

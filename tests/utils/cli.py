@@ -26,4 +26,4 @@ def as_json(result: subprocess.CompletedProcess[str]) -> Any:
     return json.loads(result.stdout)
 
 
-LIVE = {"SOCIALCREDIT_SUBJECT_KEY_SECRET": "cli-test-secret"}
+LIVE = {"SOCIALCREDIT_SUBJECT_KEY_SECRET": "cli-test-secret-of-at-least-32-bytes"}

@@ -14,7 +14,7 @@ import pytest
 
 from socialcredit.scorecard import ScorecardSpec, default_spec
 
-SECRET = "console-test-secret"
+SECRET = "console-test-secret-of-at-least-32-bytes"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

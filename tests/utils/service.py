@@ -30,7 +30,7 @@ from socialcredit.store import keys
 from socialcredit.store.models import Consent, Partner, PublishedScore
 from tests.utils.nation import ingest_feeds
 
-SECRET = "service-test-secret"
+SECRET = "service-test-secret-of-at-least-32-bytes"
 #: A credit policy that declines nearly everyone (adverse decisions on demand).
 STRICT = {
     "version": "strict-test-1",

@@ -36,6 +36,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Click's plain help: flags shown as flags (not "--json <bool>"), and help text
+    # reflowed to the terminal (up to 120 columns) instead of keeping the source's
+    # line breaks.
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 120},
 )
 app.command("demo")(demo_command)
 app.command("simulate")(simulate_command)

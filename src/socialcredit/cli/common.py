@@ -94,7 +94,17 @@ def settings_for(workspace: Path | None, engine: str | None = None) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        fail(ConfigurationError(f"invalid settings: {exc}"), as_json=False)
+        fail(ConfigurationError(f"invalid settings: {_described(exc)}"), as_json=False)
+
+
+def _described(exc: ValidationError) -> str:
+    """Each problem once, named by its environment variable: ``SOCIALCREDIT_X: why``."""
+    problems = []
+    for error in exc.errors():
+        name = "SOCIALCREDIT_" + str(error["loc"][0]).upper() if error["loc"] else "settings"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        problems.append(message if name in message else f"{name}: {message}")
+    return "; ".join(problems)
 
 
 def emit(data: Any, *, as_json: bool, human: Callable[[], None]) -> None:

@@ -21,7 +21,7 @@ from socialcredit.cli.common import (
     progress_bar,
     settings_for,
 )
-from socialcredit.errors import InputError, SocialCreditError
+from socialcredit.errors import InputError, SocialCreditError, UnreadableFileError
 from socialcredit.ingest import ingest_file
 from socialcredit.lake.workspace import Workspace
 from socialcredit.records import CATEGORIES
@@ -33,6 +33,8 @@ def _advance(bar: Progress, task: TaskID, _step: str) -> None:
 
 def _partner_and_category(path: Path, partner: str | None, category: str | None) -> tuple[str, str]:
     """Take what the options say; otherwise read ``<partner>.<category>.<ext>``."""
+    if not path.exists():
+        raise UnreadableFileError(f"{path}: no such file")
     parts = path.name.split(".")
     if (partner is None or category is None) and (len(parts) < 3 or parts[-2] not in CATEGORIES):
         raise InputError(
@@ -40,6 +42,37 @@ def _partner_and_category(path: Path, partner: str | None, category: str | None)
             "<partner>.<category>.<csv|jsonl|parquet>"
         )
     return partner or parts[-3], category or parts[-2]
+
+
+def _registered(space: Workspace) -> set[str] | None:
+    """The partners registered in a live workspace's store; None in a demo workspace,
+    whose synthetic partners are not registered."""
+    if space.mode == "demo":
+        return None
+    from sqlalchemy import select
+
+    from socialcredit.store.models import Partner
+
+    with space.store().session() as session:
+        return set(session.execute(select(Partner.partner_id)).scalars())
+
+
+def _ensure_registered(who: str, registered: set[str] | None, path: Path, named: bool) -> None:
+    if registered is None or who in registered:
+        return
+    source = f" (from the file name {path.name})" if named else ""
+    raise InputError(
+        f"partner {who!r}{source} is not registered in this workspace; register it with "
+        f"`socialcredit partners add {who} --name NAME --kind KIND`"
+        + (", or name the file <partner>.<category>.<ext>" if named else "")
+    )
+
+
+def _discard(root: Path) -> None:
+    """Remove a workspace folder this command made and nothing was ingested into."""
+    import shutil
+
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def ingest_command(
@@ -61,18 +94,28 @@ def ingest_command(
     """Validate partner files and add their valid records to the lake.
 
     Every row is checked; valid rows are kept, invalid ones listed in a
-    rejection file (row, field, value, rule). Re-sending records already on file
-    adds nothing. A file with a forbidden column (religion, political views,
-    health, ...) is refused whole. Exit status 0 when every file was processed,
-    even with rejected rows; 2 when a file was refused or unreadable.
+    rejection file (row, field, value, rule). Records sent again that are already
+    on file add nothing. A file with a forbidden column (religion, political views,
+    health, ...) is refused whole, and so is a file from a partner that is not
+    registered in a live workspace (socialcredit partners add). Exit status 0 when
+    every file was processed, even with rejected rows; 2 when a file was refused or
+    unreadable.
     """
     settings = settings_for(workspace, engine)
+    created = not settings.workspace.exists()
     reports: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
+    space: Workspace | None = None
     try:
         space = Workspace.open(settings)
-        lake, keyer = space.engine(), space.keyer()
+        keyer = space.keyer()  # before the lake: a refused secret makes no lake file
+        registered = _registered(space)
+        lake = space.engine()
     except SocialCreditError as exc:
+        if space is not None:
+            space.close()
+        if created:
+            _discard(settings.workspace)
         fail(exc, as_json=as_json)
     with progress_bar() as bar:
         overall = bar.add_task("ingest files", total=len(files))
@@ -80,6 +123,7 @@ def ingest_command(
             task = bar.add_task(f"  {path.name}", total=5)
             try:
                 who, what = _partner_and_category(path, partner, category)
+                _ensure_registered(who, registered, path, named=partner is None)
                 report = ingest_file(
                     lake,
                     keyer,
@@ -94,18 +138,23 @@ def ingest_command(
                 bar.update(task, completed=5)
                 reports.append(report.as_json())
             except SocialCreditError as exc:
+                bar.remove_task(task)  # no spinner left turning for a file that is done
                 failures.append(
                     {"file": str(path), "error": type(exc).__name__, "message": str(exc)}
                 )
                 err.print(f"[bold red]refused:[/] {path}: {exc}", soft_wrap=True)
             bar.advance(overall)
     space.close()
+    if created and not reports:
+        _discard(settings.workspace)
     totals = {k: sum(r[k] for r in reports) for k in ("rows", "accepted", "rejected", "duplicates")}
     document = {"batches": reports, "failed": failures, **totals}
     if len(files) == 1 and reports:
         document = {**reports[0], "batches": reports, "failed": failures}
 
     def human() -> None:
+        if not reports:
+            return  # every file was refused, and said so on stderr
         table = Table(title="ingestion")
         for column in ("file", "partner", "category", "rows", "accepted", "rejected", "duplicates"):
             table.add_column(column)

@@ -19,11 +19,31 @@ from socialcredit.cli.common import (
     progress_bar,
     settings_for,
 )
-from socialcredit.errors import InputError
+from socialcredit.errors import InputError, NotFoundError
 from socialcredit.lake.workspace import Workspace
 from socialcredit.scorecard import TIERS, default_spec, load_spec
 from socialcredit.scoring.runs import ScoreRun, score_population
 from socialcredit.scoring.versions import live_scorecard
+
+
+def _separate(space: Workspace) -> str:
+    """What to add when the engine's lake is empty: the workspace's other lake, if it
+    exists, is separate (each engine keeps its own)."""
+    spark_lake = space.root / "lake-spark"
+    if (space.settings.engine or "").startswith("spark"):
+        if space.lake_path.exists():
+            return (
+                f"; the Spark lake ({spark_lake}) is separate from this workspace's DuckDB "
+                f"lake ({space.lake_path}), which ingestion without --engine fills: score "
+                "without --engine, or ingest with the same --engine spark first"
+            )
+    elif spark_lake.exists():
+        return (
+            f"; this workspace's Spark lake ({spark_lake}) is separate from its DuckDB lake "
+            f"({space.lake_path}): to score what was ingested with --engine spark, pass "
+            "--engine spark here too"
+        )
+    return ""
 
 
 def score_command(
@@ -67,6 +87,11 @@ def score_command(
                 raise InputError(f"--as-of {as_of!r} is not a date (expected YYYY-MM-DD)") from None
         space = Workspace.open(settings)
         try:
+            if settings.subject_key_secret is not None:
+                space.keyer()  # refuses a secret other than the workspace's, as ingestion does
+            spark_lake = space.root / "lake-spark"
+            if (settings.engine or "").startswith("spark") and not spark_lake.exists():
+                raise NotFoundError(f"the Spark lake holds no records yet{_separate(space)}")
             spec = (
                 load_spec(scorecard)
                 if scorecard
@@ -74,14 +99,17 @@ def score_command(
             )
             with progress_bar() as bar:
                 task = bar.add_task("score", total=4)
-                return score_population(
-                    space.engine(),
-                    spec,
-                    as_of=day,
-                    notice_days=settings.notice_working_days,
-                    on_step=lambda _s: bar.advance(task),
-                    since=since,
-                )
+                try:
+                    return score_population(
+                        space.engine(),
+                        spec,
+                        as_of=day,
+                        notice_days=settings.notice_working_days,
+                        on_step=lambda _s: bar.advance(task),
+                        since=since,
+                    )
+                except NotFoundError as exc:
+                    raise NotFoundError(f"{exc}{_separate(space)}") from None
         finally:
             space.close()
 

@@ -26,6 +26,20 @@ keys_app = typer.Typer(help="Issue and revoke API keys.", no_args_is_help=True)
 disputes_app = typer.Typer(help="Dispute deadlines.", no_args_is_help=True)
 
 
+def _scopes_help() -> str:
+    from socialcredit.decisions.policy import ACTIONS
+    from socialcredit.records import CATEGORIES
+
+    return (
+        "Comma-separated partner scopes: records:<category> or records:* to furnish records "
+        f"({', '.join(CATEGORIES)}); scores:read; disputes:answer; decisions:<action> or "
+        f"decisions:* to ask for credit decisions ({', '.join(ACTIONS)})."
+    )
+
+
+_SCOPES_HELP = _scopes_help()
+
+
 def _with_workspace(workspace: Any, engine: Any, as_json: bool, action: Any) -> Any:
     settings = settings_for(workspace, engine)
 
@@ -96,7 +110,6 @@ def partners_add(
     name: Annotated[str, typer.Option(help="Display name.")],
     kind: Annotated[str, typer.Option(help="bank, utility, telecom, court, ...")],
     workspace: WorkspaceOpt = None,
-    engine: EngineOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Register a partner."""
@@ -120,24 +133,18 @@ def partners_add(
             )
         return {"partner_id": partner_id, "name": name, "kind": kind}
 
-    result = _with_workspace(workspace, engine, as_json, add)
+    result = _with_workspace(workspace, None, as_json, add)
     emit(result, as_json=as_json, human=lambda: out.print(f"partner {partner_id} registered"))
 
 
 @keys_app.command("create")
 def keys_create(
     partner: Annotated[str | None, typer.Option(help="Partner the key is for.")] = None,
-    scopes: Annotated[
-        str,
-        typer.Option(
-            help="Comma-separated: records:payment, records:*, scores:read, disputes:answer."
-        ),
-    ] = "",
+    scopes: Annotated[str, typer.Option(help=_SCOPES_HELP)] = "",
     operator: Annotated[bool, typer.Option("--operator", help="An operator key.")] = False,
     citizen: Annotated[str | None, typer.Option(help="A citizen key for this resident ID.")] = None,
     rate: Annotated[int, typer.Option(help="Requests a minute.")] = 6000,
     workspace: WorkspaceOpt = None,
-    engine: EngineOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Issue a key; it is printed once and stored only as a hash."""
@@ -177,7 +184,7 @@ def keys_create(
             "scopes": credential.scopes,
         }
 
-    result = _with_workspace(workspace, engine, as_json, create)
+    result = _with_workspace(workspace, None, as_json, create)
     emit(
         result,
         as_json=as_json,
@@ -191,7 +198,6 @@ def keys_create(
 def keys_revoke(
     credential_id: Annotated[str, typer.Argument(help="Credential id printed at creation.")],
     workspace: WorkspaceOpt = None,
-    engine: EngineOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Revoke a key; it stops working on the next request."""
@@ -209,7 +215,7 @@ def keys_revoke(
             )
             return {"credential_id": credential_id, "revoked_at": str(credential.revoked_at)}
 
-    result = _with_workspace(workspace, engine, as_json, revoke)
+    result = _with_workspace(workspace, None, as_json, revoke)
     emit(result, as_json=as_json, human=lambda: out.print(f"revoked {credential_id}"))
 
 

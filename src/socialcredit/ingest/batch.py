@@ -119,13 +119,14 @@ def _check_columns(cat: Category, loaded: LoadedFile) -> set[str]:
     if unknown:
         raise SchemaError(
             f"{cat.name} v{cat.version} has no column(s) {', '.join(unknown)}; the accepted "
-            f"columns are {', '.join(f.name for f in cat.all_fields)} (see docs/records.md)"
+            f"columns are {', '.join(f.name for f in cat.all_fields)} (see "
+            f"`socialcredit schema {cat.name}`)"
         )
     missing = [f.name for f in cat.all_fields if f.required and f.name not in loaded.columns]
     if missing:
         raise SchemaError(
             f"the file lacks required column(s) {', '.join(missing)} of {cat.name} "
-            f"v{cat.version} (see docs/records.md)"
+            f"v{cat.version} (see `socialcredit schema {cat.name}`)"
         )
     return set(loaded.columns)
 
