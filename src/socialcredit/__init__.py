@@ -26,14 +26,16 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
-#: public name -> the module that defines it
+#: public name -> the module that defines it (a name of its own there where the
+#: module's name would clash with a subpackage: ``simulate_nation``)
+_ALIASES = {"simulate_nation": "simulate"}
 _PUBLIC = {
     "Settings": "socialcredit.settings",
     "SocialCreditError": "socialcredit.errors",
     "Workspace": "socialcredit.lake.workspace",
     "connect": "socialcredit.engines",
     "ingest_file": "socialcredit.ingest",
-    "simulate": "socialcredit.simulate",
+    "simulate_nation": "socialcredit.simulate",
     "run_demo": "socialcredit.simulate.demo",
     "ScorecardSpec": "socialcredit.scorecard",
     "default_spec": "socialcredit.scorecard",
@@ -56,7 +58,7 @@ if TYPE_CHECKING:
     from socialcredit.scorecard import ScorecardSpec, default_spec
     from socialcredit.scoring.runs import score_population
     from socialcredit.settings import Settings
-    from socialcredit.simulate import simulate
+    from socialcredit.simulate import simulate as simulate_nation
     from socialcredit.simulate.demo import run_demo
 
 
@@ -64,7 +66,7 @@ def __getattr__(name: str) -> Any:
     module = _PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'socialcredit' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    return getattr(importlib.import_module(module), _ALIASES.get(name, name))
 
 
 def __dir__() -> list[str]:
