@@ -24,6 +24,10 @@ def test_every_public_name_resolves(name: str) -> None:
     assert value.__module__.startswith("socialcredit.")
 
 
+def test_all_lists_exactly_the_public_names() -> None:
+    assert sorted(socialcredit.__all__) == sorted(["__version__", *socialcredit._PUBLIC])
+
+
 def test_unknown_names_raise_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = socialcredit.nope  # type: ignore[attr-defined]

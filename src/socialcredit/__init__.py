@@ -45,7 +45,22 @@ _PUBLIC = {
     "fairness_report": "socialcredit.monitoring.fairness",
 }
 
-__all__ = ["__version__", *_PUBLIC]
+__all__ = [
+    "ScorecardSpec",
+    "Settings",
+    "SocialCreditError",
+    "Workspace",
+    "__version__",
+    "build_report",
+    "connect",
+    "default_spec",
+    "fairness_report",
+    "ingest_file",
+    "publish_run",
+    "run_demo",
+    "score_population",
+    "simulate_nation",
+]
 
 if TYPE_CHECKING:
     from socialcredit.engines import connect
