@@ -117,8 +117,10 @@ def describe(errors: Sequence[Any]) -> str:
 
 
 def error_body(status: int, message: str, code: str | None = None) -> dict[str, object]:
-    detail = ErrorDetail(status=status, code=code or CODES.get(status, "error"), message=message)
-    return ErrorBody(error=detail).model_dump()
+    """The body of :class:`ErrorBody` (built as a dict: errors are answered under load too)."""
+    return {
+        "error": {"status": status, "code": code or CODES.get(status, "error"), "message": message}
+    }
 
 
 def _respond(status: int, message: str, code: str | None = None) -> JSONResponse:
