@@ -43,6 +43,7 @@ SPARK_FUNCTIONS = {
     "ISNAN",
     "LEAST",
     "LENGTH",
+    "LOCATE",  # strpos: the value of a character of a unified social credit code
     "LOWER",
     "MAX",
     "MIN",

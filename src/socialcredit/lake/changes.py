@@ -7,9 +7,13 @@ Two sources, both in the lake:
 - everything else that changes which records count (a dispute opened or
   resolved, records erased): noted in ``subject_changes`` as it happens.
 
-Nothing else moves a person's features at a fixed as-of date: features are
-computed from the person's own records only (no one's score depends on anyone
-else's), and the notice cut-off and every window depend on the as-of date alone.
+One thing more moves a person's features at a fixed as-of date: guarantees. A
+guarantor's exposure through chains and their guarantee circles depend on the
+guarantees others signed (:mod:`socialcredit.graph`); the score run's graph step
+names the guarantors a changed guarantee can reach (up the chain within its depth,
+and the members of its circles) and they are recomputed too. Every other feature
+is computed from the person's own records only, and the notice cut-off and every
+window depend on the as-of date alone.
 The lake has one writer at a time (the engine's file lock, the service's lake
 lock), so a batch cannot finish unseen while a run is being saved.
 """

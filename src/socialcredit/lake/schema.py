@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from socialcredit.engines import Engine
 from socialcredit.features import DIMENSIONS
+from socialcredit.graph.step import TABLES as GRAPH_TABLES
 from socialcredit.identity import region_periods
 from socialcredit.identity.sql import REGION_TABLE
 from socialcredit.lake.migrations import LAKE_VERSION, migrate
@@ -74,6 +75,8 @@ _TABLES = {
     # ``score_history`` view fills in the rest from the base (see ``score_run_bases``).
     "score_rows": SCORE_COLUMNS_SQL,
     "score_run_bases": "run_id VARCHAR, base_run_id VARCHAR",
+    # The guarantee graph's results as of the last run's window (socialcredit.graph).
+    **GRAPH_TABLES,
     **state_columns(),
 }
 

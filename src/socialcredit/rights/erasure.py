@@ -23,6 +23,8 @@ from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
 from socialcredit.features import STATES
 from socialcredit.features.base import RETENTION_YEARS, date_literal, years_before
+from socialcredit.features.dimensions.guarantees import GRAPH_TABLE
+from socialcredit.graph.forget import forget, reached_sql
 from socialcredit.identity import SubjectKeyer, parse
 from socialcredit.lake.changes import note_changes
 from socialcredit.lake.schema import score_history_sql
@@ -129,6 +131,10 @@ def erase_person(
                 "x.subject_key = ? AND x.partner_id = r.partner_id AND x.record_id = r.record_id)",
                 [category.name, key],
             )
+        # Guarantors linked to theirs (up the chain, in a circle) are recomputed next run,
+        # and their key leaves the guarantees others signed for them.
+        note_changes(engine, reached_sql(key), [], "guarantee link erased")
+        removed["guarantee_links"] = forget(engine, key)
         for category in CATEGORIES.values():
             removed[category.table] = _delete(engine, category.table, "r.subject_key = ?", [key])
         _forget_digests(engine, key)
@@ -136,6 +142,7 @@ def erase_person(
         removed["feature_state"] = sum(
             _delete(engine, state_table(c), "r.subject_key = ?", [key]) for c in STATES
         )
+        removed[GRAPH_TABLE] = _delete(engine, GRAPH_TABLE, "r.subject_key = ?", [key])
         for table in ("subject_changes", CONSENTS_TABLE, "subjects"):
             removed[table] = _delete(engine, table, "r.subject_key = ?", [key])
         result = _log(engine, "person", removed)

@@ -17,6 +17,7 @@ from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
 from socialcredit.features import DIMENSIONS, FEATURES, features_sql
 from socialcredit.features.base import Window, date_literal, not_held, visible
+from socialcredit.graph.step import graph_tables
 from socialcredit.identity import SubjectKeyer, parse, province_name
 from socialcredit.lake.schema import record_columns, score_history_sql
 from socialcredit.records import CATEGORIES
@@ -39,12 +40,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def reason_sentences(feature: str, value: float | None) -> tuple[str, str]:
-    """(English, Chinese) sentence explaining why ``feature`` cost points."""
+def reason_sentences(
+    feature: str, value: float | None, values: dict[str, Any] | None = None
+) -> tuple[str, str]:
+    """(English, Chinese) sentence explaining why ``feature`` cost points; a sentence
+    may quote the person's other feature values by name (``values``)."""
     spec = FEATURES[feature]
     if value is None:
         return (f"No record on file for: {spec.label.lower()}.", f"暂无相关记录：{spec.label_zh}。")
-    return spec.en.format(value=value), spec.zh.format(value=value)
+    named = {k: v for k, v in (values or {}).items() if v is not None} | {"value": value}
+    return spec.en.format(**named), spec.zh.format(**named)
 
 
 def _latest_score(engine: Engine, key: str) -> dict[str, Any]:
@@ -70,9 +75,13 @@ def _records(
     tables: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     cat = CATEGORIES[category]
-    shown = ", ".join(
-        f"r.{name}" for name, _ in record_columns(cat) if name not in ("subject_key", "batch_id")
-    )
+    # Nobody is shown another party's key (the principal a guarantee was signed for).
+    hidden = {
+        "subject_key",
+        "batch_id",
+        *(f.column for f in cat.fields if f not in cat.shown_fields),
+    }
+    shown = ", ".join(f"r.{name}" for name, _ in record_columns(cat) if name not in hidden)
     rows = engine.query(
         f"records {category}",
         f"SELECT {shown} FROM {(tables or {}).get(category, cat.table)} r "
@@ -157,7 +166,10 @@ def _report(
     )
     spec = stored_scorecard(engine, latest["scorecard_version"])
     values = engine.query(
-        "subject features", features_sql(as_of, key, notice_days=notice_days, tables=mine)
+        "subject features",
+        features_sql(
+            as_of, key, notice_days=notice_days, tables=mine | graph_tables(engine, window)
+        ),
     ).to_pylist()
     features = values[0] if values else {}
     reasons = []
@@ -167,7 +179,7 @@ def _report(
             continue
         definition = FEATURES[name]
         value = features.get(name)
-        en, zh = reason_sentences(name, value)
+        en, zh = reason_sentences(name, value, features)
         evidence = definition.evidence.replace("{as_of}", date_literal(as_of))
         behind = _records(
             engine,

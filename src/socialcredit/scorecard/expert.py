@@ -13,6 +13,11 @@ unable (rather than unwilling) to pay weighs about half.
 Cash flow is data a person chooses to share: its features are ``consented`` (no
 value is worth 0 points and is never a reason), and its bins sit around 0 for an
 ordinary account, so sharing moves a score by what the months show, either way.
+
+Guarantees only ever cost points, and only for what is wrong: a call left unpaid
+weighs like a severe delinquency of one's own, a principal overdue or a call further
+along the chain less, the amount outstanding and a guarantee circle least. Someone
+who signed nothing, or whose guarantees are in order, gets 0 points from them.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from socialcredit.scorecard.spec import FeatureSpec, ScorecardSpec
 __all__ = ["EXPERT", "VERSION", "build", "default_spec"]
 
 VERSION = "expert-2026.2"
-DIMENSIONS = ("credit_history", "fulfilment", "characteristics", "cash_flow")
+DIMENSIONS = ("credit_history", "fulfilment", "characteristics", "cash_flow", "guarantees")
 SCALING = Scaling(pdo=PDO, base_score=BASE_SCORE, base_odds=BASE_ODDS)
 #: log-odds of a file with every feature at its neutral value
 INTERCEPT = 2.5
@@ -65,6 +70,11 @@ EXPERT: dict[str, tuple[str, tuple[float, ...], tuple[float, ...], float]] = {
     "cf_overdrafts_6m": ("cash_flow", (1, 3, 6), (0.05, -0.15, -0.3, -0.5), 0.0),
     "cf_overdrafts_12m": ("cash_flow", (1, 4, 8), (0.1, -0.1, -0.25, -0.4), 0.0),
     "cf_bills_on_time_share": ("cash_flow", (0.8, 0.95, 0.999), (-0.4, -0.15, 0.0, 0.1), 0.0),
+    "gu_outstanding": ("guarantees", (0.01, 100_000, 300_000), (0.0, -0.05, -0.15, -0.3), 0.0),
+    "gu_overdue": ("guarantees", (1, 2), (0.0, -0.4, -0.7), 0.0),
+    "gu_called_unpaid": ("guarantees", (0.01, 10_000, 50_000), (0.0, -0.7, -1.0, -1.3), 0.0),
+    "gu_chain_exposure": ("guarantees", (0.01, 5_000, 50_000), (0.0, -0.15, -0.3, -0.45), 0.0),
+    "gu_circle_size": ("guarantees", (2, 5), (0.0, -0.25, -0.4), 0.0),
 }
 
 

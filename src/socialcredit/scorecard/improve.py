@@ -48,6 +48,19 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "Pay recurring bills from your shared accounts on time",
         "按时支付共享账户中的定期账单",
     ),
+    # Guarantees: what the person can do about what they signed, never about anyone.
+    "gu_called_unpaid": (
+        "Pay what lenders called under the guarantees you signed",
+        "偿还担保被要求代偿的款项",
+    ),
+    "gu_overdue": (
+        "Bring the overdue loans you guarantee up to date",
+        "使您担保的逾期贷款恢复正常还款",
+    ),
+    "gu_outstanding": (
+        "Ask lenders to release guarantees you no longer need to give",
+        "请贷款机构解除您不再需要提供的担保",
+    ),
 }
 
 

@@ -1,5 +1,7 @@
 """Training datasets: the platform's features as of a date joined with outcomes
-a lender supplies, keyed by subject key (no resident IDs leave the lake).
+a lender supplies, keyed by subject key (no resident IDs leave the lake); with
+``groups``, also each person's age band, sex and province, to measure adverse
+impact by (a scorecard never reads them: the trainer leaves them out).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import pyarrow.parquet as pq
 
 from socialcredit.engines import Engine
 from socialcredit.errors import InputError
-from socialcredit.features import FEATURES, features_sql
+from socialcredit.features import FEATURES, features_sql, window_for
+from socialcredit.graph.step import graph_tables
 from socialcredit.identity import SubjectKeyer
+from socialcredit.monitoring.fairness import group_columns_sql
 from socialcredit.scorecard.compile import quote
 from socialcredit.scoring.notice import DEFAULT_NOTICE_DAYS
 from socialcredit.scoring.runs import latest_observed
@@ -31,8 +35,10 @@ def training_dataset(
     *,
     as_of: dt.date | None = None,
     notice_days: int = DEFAULT_NOTICE_DAYS,
+    groups: bool = False,
 ) -> dict[str, Any]:
-    """Features as of a date joined with outcomes, written as Parquet (no resident IDs)."""
+    """Features as of a date joined with outcomes, written as Parquet (no resident IDs);
+    ``groups`` adds the columns ``age_band``, ``sex`` and ``province``."""
     day = as_of or latest_observed(engine)
     try:
         outcomes = pacsv.read_csv(
@@ -45,11 +51,17 @@ def training_dataset(
     engine.create_table_from_arrow("_outcomes", outcomes, temporary=True)
     extra = ", ".join(f"o.{quote(c)}" for c in outcomes.column_names if c != "resident_id")
     names = ", ".join(f"f.{name}" for name in FEATURES)
-    features = features_sql(day, notice_days=notice_days)
+    # the guarantee graph as of this date, computed now if the last run had another
+    graph = graph_tables(engine, window_for(day, notice_days))
+    features = features_sql(day, notice_days=notice_days, tables=graph)
     rows = engine.query(
         "training dataset",
-        f"SELECT f.subject_key, {names}, {extra} FROM ({features}) f "
-        f"JOIN _outcomes o ON f.subject_key = {keyer.sql('o.resident_id')} ORDER BY f.subject_key",
+        f"SELECT f.subject_key, {names}, {extra}"
+        + (f", {group_columns_sql(day)}" if groups else "")
+        + f" FROM ({features}) f "
+        f"JOIN _outcomes o ON f.subject_key = {keyer.sql('o.resident_id')} "
+        + ("LEFT JOIN subjects s ON s.subject_key = f.subject_key " if groups else "")
+        + "ORDER BY f.subject_key",
     )
     engine.execute("clean up", "DROP TABLE IF EXISTS _outcomes")
     pq.write_table(rows, out)

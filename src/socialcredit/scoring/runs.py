@@ -29,6 +29,7 @@ from socialcredit.features import (
     features_sql,
     window_for,
 )
+from socialcredit.graph.step import full_graph, graph_since
 from socialcredit.lake.changes import batches_since, changed_since_sql, noted_since_sql
 from socialcredit.lake.schema import score_columns
 from socialcredit.lake.state import (
@@ -131,26 +132,42 @@ def score_population(
         raise InputError(f"as-of date {day} is in the future")
 
     register_scorecard(engine, spec)
-    window = window_for(day, notice_days)
+
+    # One person's guarantees reach others: the graph step goes over everyone's first,
+    # and names whoever an incremental run must recompute because of it.
+    step("guarantee graph")
+    state: dict[str, str] | None = None
+    if previous is None:
+        graph = full_graph(engine, window_for(day, notice_days))
+    else:
+        batches = batches_since(engine, previous["created_at"])
+        noted = noted_since_sql(previous["created_at"])
+        stored = state_run(engine) == previous["run_id"]
+        graph = graph_since(engine, window_for(day, notice_days), batches, noted, stored=stored)
+    window = graph.window
 
     step("features")
-    state: dict[str, str] | None = None
     if previous is None:
         states = rebuild_state(engine, window)
         features = features_from_states_sql(window, states)
     else:
-        batches = batches_since(engine, previous["created_at"])
-        noted = noted_since_sql(previous["created_at"])
         changed = changed_since_sql(engine, previous["created_at"], batches)
+        if graph.affected is not None:
+            # rebuilt from all their records: their guarantee state cannot be merged
+            noted = f"{noted} UNION SELECT subject_key FROM {graph.affected}"
+            changed = f"{changed} UNION SELECT subject_key FROM {graph.affected}"
         engine.execute("changed", f"CREATE OR REPLACE TEMP TABLE _changed AS {changed}")
-        if state_run(engine) == previous["run_id"]:
+        if stored:
             state = advance_state(engine, window, batches, "_changed", noted)
             features = features_from_states_sql(
                 window, state, people="SELECT DISTINCT subject_key FROM _changed"
             )
         else:
             features = features_sql(
-                day, notice_days=notice_days, subjects="SELECT subject_key FROM _changed"
+                day,
+                notice_days=notice_days,
+                subjects="SELECT subject_key FROM _changed",
+                tables=dict(window.tables),
             )
 
     step("score")  # features and scores in one statement: 10 million rows are not kept twice
@@ -218,10 +235,12 @@ def score_population(
         )
         if state is not None:
             save_state(engine, state, "_changed")
+        graph.save(engine)
         if previous is None or state is not None:
             set_state_run(engine, run_id, day, notice_days)
     for table in ("_scores", "_delta_rows", "_whole_rows", "_changed"):
         engine.execute("clean up", f"DROP TABLE IF EXISTS {table}")
+    graph.close(engine)
     return ScoreRun(
         run_id=run_id,
         as_of=day.isoformat(),

@@ -12,6 +12,10 @@ each consent as the person would (:mod:`socialcredit.simulate.consents`) before 
 bank's ``account_flow`` feed, which covers only them, is ingested. Who consents and
 their flows are drawn from seeds of their own, so the other feeds are the same as
 without them.
+
+Guarantees (:mod:`socialcredit.simulate.guarantees`) are drawn once for the whole
+nation from a seed of their own, then written by the lender that reports each:
+``harbour-bank`` for people's loans, ``lotus-sme-bank`` for small firms'.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import pyarrow.parquet as pq
 from socialcredit.records import CATEGORIES
 from socialcredit.simulate import generate
 from socialcredit.simulate.generate import Columns
+from socialcredit.simulate.guarantees import GUARANTEE_PARTNERS, guarantee_book, guarantee_feed
 from socialcredit.simulate.malform import broken_lines, corrupt
 from socialcredit.simulate.partners import (
     CASH_FLOW_CONSENT_SHARE,
@@ -46,7 +51,7 @@ from socialcredit.simulate.people import Population, make_population
 __all__ = ["DEFAULT_AS_OF", "GENERATOR_VERSION", "Feed", "simulate"]
 
 #: Bumped whenever the same seed would give different files.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 DEFAULT_AS_OF = dt.date(2026, 6, 30)
 MALFORMED_RATE = 0.01
 BROKEN_LINE_RATE = 0.0002
@@ -90,6 +95,7 @@ def feed_names() -> list[tuple[str, str]]:
         | {("metro-people-court", "judgment")}
         | {(partner, "verification") for partner in CHECKS}
         | {SHARED_FEED}
+        | {(partner, "guarantee") for partner in GUARANTEE_PARTNERS}
     )
 
 
@@ -109,7 +115,7 @@ def _plans(pop: Population) -> list[tuple[str, str, list[Generator]]]:
         by_feed[(partner, "verification")] = [
             partial(generate.verifications, pop=pop, kinds=kinds, share=share)
         ]
-    assert sorted(by_feed) == [f for f in feed_names() if f != SHARED_FEED]
+    assert sorted(by_feed) == [f for f in feed_names() if f != SHARED_FEED and f[1] != "guarantee"]
     return [(partner, category, parts) for (partner, category), parts in sorted(by_feed.items())]
 
 
@@ -135,7 +141,7 @@ def _table(pop: Population, partner: str, columns: dict[str, np.ndarray]) -> pa.
         elif values.dtype.kind == "U":
             data[name] = pc.if_else(pc.equal(pa.array(values), ""), None, pa.array(values))
         else:
-            data[name] = pa.array(values)
+            data[name] = pa.array(values, from_pandas=True)  # NaN: an empty amount
     return pa.table(data)
 
 
@@ -192,6 +198,14 @@ def simulate(
             plans, feeds_seed.spawn(len(plans)), strict=True
         )
     }
+    # Guarantees link people: the book is drawn once for all, then split by lender.
+    book_seed, *lender_seeds = seeds.spawn(1)[0].spawn(1 + len(GUARANTEE_PARTNERS))
+    book = guarantee_book(np.random.default_rng(book_seed), pop)
+    for lender, lender_seed in zip(GUARANTEE_PARTNERS, lender_seeds, strict=True):
+        generators[(lender, "guarantee")] = (
+            lender_seed,
+            [partial(guarantee_feed, pop=pop, book=book, partner=lender)],
+        )
     generators[SHARED_FEED] = (
         flows_seed,
         [partial(generate.account_flows, pop=pop, who=consenting)],

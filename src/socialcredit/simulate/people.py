@@ -12,7 +12,7 @@ import numpy as np
 from socialcredit.identity import region_periods
 from socialcredit.identity.resident_id import CHECK_CHARACTERS, WEIGHTS
 
-__all__ = ["Population", "make_population", "resident_ids"]
+__all__ = ["Population", "current_regions", "make_population", "resident_ids"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class Population:
         return len(self.latent)
 
 
-def _current_regions() -> np.ndarray:
+def current_regions() -> np.ndarray:
     """County-level codes assigned for every birth year generated (1950 on) and still in use.
 
     Province and prefecture totals (codes ending in 00) are left out.
@@ -60,7 +60,7 @@ def resident_ids(regions: np.ndarray, birth: np.ndarray, sequence: np.ndarray) -
 
 def make_population(rng: np.random.Generator, size: int, as_of: dt.date, months: int) -> Population:
     """``size`` people with unique resident IDs, aged 18 to 75 on ``as_of``."""
-    regions = _current_regions()
+    regions = current_regions()
     end = np.datetime64(as_of, "D") - np.timedelta64(18 * 365, "D")
     span = 57 * 365
     ids = np.empty(0, dtype="<U18")

@@ -8,8 +8,8 @@ saw it on ``observed_date``; a later record with the same ``contract_ref`` is th
 same guarantee's newer status (active, then called, then released).
 
 A guarantee counts only if the guarantor was told what they sign before it
-started (rule ``no_notice``): the FTC's cosigner notice (16 CFR 444.3) and Reg B
-§1002.10, which treats a guarantor's liability as their own.
+started (rule ``no_notice``), as the FTC's cosigner notice (16 CFR 444.3) requires
+before a cosigner is obligated.
 """
 
 from socialcredit.records.schema import PARTY_KINDS, Category, Field, Rule
