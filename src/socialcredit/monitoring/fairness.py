@@ -27,6 +27,7 @@ from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
 from socialcredit.identity import province_name
 from socialcredit.monitoring.impact import (
+    AGE_BANDS,
     FOUR_FIFTHS,
     MIN_GROUP,
     GroupRates,
@@ -43,10 +44,9 @@ __all__ = [
     "TIER_CUTOFFS",
     "FairnessReport",
     "fairness_report",
+    "group_columns_sql",
 ]
 
-#: (label, lowest age, highest age) on the run's as-of date
-AGE_BANDS = (("18-29", 0, 29), ("30-44", 30, 44), ("45-59", 45, 59), ("60+", 60, 200))
 TIER_CUTOFFS = tuple(t.low for t in TIERS[1:])
 
 
@@ -86,12 +86,17 @@ def _run(engine: Engine, run_id: str | None) -> dict[str, Any]:
     return found
 
 
-def _band_sql(as_of: dt.date) -> str:
-    age = f"{as_of.year} - s.birth_year"
+def group_columns_sql(as_of: dt.date, subjects: str = "s") -> str:
+    """The columns ``age_band`` (on ``as_of``), ``sex`` and ``province`` of the
+    ``subjects`` table under the alias ``subjects``: the groups fairness compares."""
+    age = f"{as_of.year} - {subjects}.birth_year"
     cases = " ".join(
         f"WHEN {age} BETWEEN {low} AND {high} THEN '{label}'" for label, low, high in AGE_BANDS
     )
-    return f"CASE {cases} END"
+    return (
+        f"CASE {cases} END AS age_band, {subjects}.sex AS sex, "
+        f"substr({subjects}.region, 1, 2) AS province"
+    )
 
 
 def _name(attribute: str, group: str) -> str:
@@ -130,7 +135,7 @@ def fairness_report(
         f"avg(CASE WHEN score >= {cut} THEN 1.0 ELSE 0.0 END) AS at_{cut}" for cut in cuts
     )
     people = (
-        f"SELECT h.score, s.sex, substr(s.region, 1, 2) AS province, {_band_sql(as_of)} AS band "
+        f"SELECT h.score, {group_columns_sql(as_of)} "
         "FROM score_history h JOIN subjects s ON s.subject_key = h.subject_key "
         "WHERE h.run_id = ?"
     )
@@ -138,7 +143,7 @@ def fairness_report(
         "fairness groups",
         f"WITH p AS ({people}) SELECT attribute, grp, count(*) AS n, avg(score) AS mean_score, "
         f"{at_cuts} FROM (SELECT 'sex' AS attribute, sex AS grp, score FROM p "
-        "UNION ALL SELECT 'age_band', band, score FROM p "
+        "UNION ALL SELECT 'age_band', age_band, score FROM p "
         "UNION ALL SELECT 'province', province, score FROM p) g "
         "GROUP BY attribute, grp ORDER BY attribute, grp",
         [run["run_id"]],

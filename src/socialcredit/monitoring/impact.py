@@ -26,12 +26,15 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "AGE_BANDS",
     "ALPHA",
     "FOUR_FIFTHS",
     "MIN_GROUP",
     "Comparison",
     "GroupRates",
+    "age_bands",
     "compare_groups",
+    "group_labels",
     "group_rates",
     "lowest",
     "two_proportion_p",
@@ -41,6 +44,8 @@ __all__ = [
 FOUR_FIFTHS = 0.8
 MIN_GROUP = 100
 ALPHA = 0.05
+#: (label, lowest age, highest age): the age bands groups are compared in
+AGE_BANDS = (("18-29", 0, 29), ("30-44", 30, 44), ("45-59", 45, 59), ("60+", 60, 200))
 
 
 @dataclass(frozen=True)
@@ -90,14 +95,36 @@ def two_proportion_p(rate: float, n: int, best: float, best_n: int) -> float:
     return math.erfc(abs(best - rate) / spread / math.sqrt(2))
 
 
+def group_labels(values: Sequence[Any] | np.ndarray) -> np.ndarray:
+    """Each row's group as text; "" where it is unknown (None or NaN).
+
+    >>> group_labels(["F", None, float("nan"), 1]).tolist()
+    ['F', '', '', '1']
+    """
+    return np.asarray(["" if v is None or v != v else str(v) for v in values], dtype=object)
+
+
+def age_bands(ages: Sequence[Any] | np.ndarray) -> np.ndarray:
+    """The band of each age in years ("": unknown).
+
+    >>> age_bands([18, 44.5, 45, None, 71]).tolist()
+    ['18-29', '30-44', '45-59', '', '60+']
+    """
+    years = np.asarray([np.nan if a is None else a for a in ages], dtype=float)
+    found = np.full(len(years), "", dtype=object)
+    for label, low, high in AGE_BANDS:
+        found[(years >= low) & (years < high + 1)] = label
+    return found
+
+
 def group_rates(
-    scores: np.ndarray, groups: Mapping[str, Sequence[Any]], cutoffs: Sequence[int]
+    scores: np.ndarray, groups: Mapping[str, Sequence[Any] | np.ndarray], cutoffs: Sequence[int]
 ) -> list[GroupRates]:
     """Sizes and approval rates of every group of every attribute (``None``: no group)."""
     values = np.asarray(scores, dtype=float)
     found = []
     for attribute, labels in groups.items():
-        text = np.asarray(["" if v is None else str(v) for v in labels], dtype=object)
+        text = group_labels(labels)
         if len(text) != len(values):
             raise ValueError(
                 f"attribute {attribute!r} has {len(text)} values for {len(values)} scores"

@@ -34,7 +34,9 @@ __all__ = [
     "FORMAT",
     "PROTECTED",
     "CategoryGroup",
+    "FairnessRecord",
     "FeatureSpec",
+    "FrontierPoint",
     "ScoreBand",
     "ScorecardSpec",
     "Training",
@@ -174,6 +176,35 @@ class Training(BaseModel):
     excluded: dict[str, str] = {}
 
 
+class FrontierPoint(BaseModel):
+    """One scorecard the search for a less discriminatory alternative measured."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    auc: float
+    #: lowest adverse impact ratio whose gap is significant (1.0: no significant gap)
+    worst_ratio: float
+    passes: bool
+    on_frontier: bool
+
+
+class FairnessRecord(BaseModel):
+    """How a scorecard was chosen from the frontier of accuracy against adverse impact
+    (:mod:`socialcredit.scorecard.lda`): kept with it, for whoever reviews it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: str = Field(description="The scorecard searched from")
+    attributes: tuple[str, ...]
+    cutoffs: tuple[int, ...]
+    min_air: float
+    auc_measure: Literal["cross-validated", "all rows"]
+    seed: int
+    chosen: str
+    frontier: tuple[FrontierPoint, ...]
+
+
 class ScorecardSpec(BaseModel):
     """A whole scorecard."""
 
@@ -187,6 +218,16 @@ class ScorecardSpec(BaseModel):
     dimensions: tuple[str, ...]
     features: tuple[FeatureSpec, ...]
     training: Training | None = None
+    fairness: FairnessRecord | None = None
+
+    @model_serializer(mode="wrap")
+    def _serialise(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``fairness`` is written only when set, so that a spec saved before it existed
+        serialises as it did (versions compare their JSON)."""
+        data: dict[str, Any] = handler(self)
+        if self.fairness is None:
+            data.pop("fairness", None)
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> ScorecardSpec:

@@ -3,10 +3,14 @@
 The model is additive over bins (a scorecard): fine bins per feature
 (:mod:`.binning`), one weight per bin step, fitted by ridge-penalised logistic
 regression with optional sign bounds that make a feature's effect monotone.
-The penalty is chosen by stratified cross-validation on ROC AUC. Bin weights
-become whole points by PDO scaling, so the output is an ordinary
-:class:`ScorecardSpec`: the batch engine, the single-person evaluator and the
-reasons use it unchanged, and it needs none of these libraries to score.
+The penalty is chosen by stratified cross-validation on ROC AUC. With a
+``fairness_penalty`` and the groups of protected attributes passed to ``fit``
+(measured, never inputs), the fit also pays for the spread of the groups' mean
+log-odds (:func:`group_gap`): the path the search for a less discriminatory
+scorecard walks (:mod:`.lda`). Bin weights become whole points by PDO scaling,
+so the output is an ordinary :class:`ScorecardSpec`: the batch engine, the
+single-person evaluator and the reasons use it unchanged, and it needs none of
+these libraries to score.
 
 >>> trainer = ScorecardTrainer()          # doctest: +SKIP
 >>> trainer.fit(frame.drop(columns="bad"), frame["bad"]).spec_.to_json()  # doctest: +SKIP
@@ -27,6 +31,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from socialcredit.errors import InputError
+from socialcredit.monitoring.impact import MIN_GROUP, group_labels
 from socialcredit.records.forbidden import ensure_allowed
 from socialcredit.scorecard.binning import MISSING, Binned, Direction, design, fit_bins
 from socialcredit.scorecard.metrics import score_bands
@@ -41,11 +46,13 @@ from socialcredit.scorecard.spec import (
 from socialcredit.scorecard.tabular import Column, column_from_values, target_values, to_columns
 from socialcredit.scorecard.vectorised import score_columns
 
-__all__ = ["DEFAULT_PENALTIES", "ScorecardTrainer", "feature_name"]
+__all__ = ["DEFAULT_PENALTIES", "Groups", "ScorecardTrainer", "feature_name", "group_gap"]
 
 DEFAULT_PENALTIES = (3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 Monotone = Literal["increasing", "decreasing", "none"]
 _DIRECTIONS: dict[str, Direction] = {"increasing": 1, "decreasing": -1, "none": 0}
+#: protected attribute -> each row's group (None: unknown), for measuring only
+Groups = Mapping[str, Sequence[Any] | np.ndarray]
 
 
 def feature_name(column: str) -> str:
@@ -65,8 +72,10 @@ def _fit_logistic(
     penalty: float,
     bounds: list[tuple[float | None, float | None]],
     start: np.ndarray | None = None,
+    gap: np.ndarray | None = None,
 ) -> np.ndarray:
-    """[intercept, weights] minimising mean log-loss + penalty/2 * |weights|^2 within bounds."""
+    """[intercept, weights] minimising mean log-loss + penalty/2 * |weights|^2
+    (+ weights . gap . weights / 2: the fairness penalty) within bounds."""
     rows = len(y)
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
@@ -76,6 +85,10 @@ def _fit_logistic(
         grad[0] = np.sum(p - y) / rows
         grad[1:] = x.T @ (p - y) / rows + penalty * w[1:]
         value = np.sum(np.logaddexp(0.0, z) - y * z) / rows + penalty * np.dot(w[1:], w[1:]) / 2
+        if gap is not None:
+            spread = gap @ w[1:]
+            grad[1:] += spread
+            value += np.dot(w[1:], spread) / 2
         return float(value), grad
 
     if start is None:
@@ -90,6 +103,27 @@ def _fit_logistic(
         options={"maxiter": 2000},
     )
     return np.asarray(result.x)
+
+
+def group_gap(x: np.ndarray, groups: Groups) -> np.ndarray:
+    """The fairness penalty's matrix: ``w . gap . w`` is, summed over the attributes,
+    the size-weighted variance of the groups' mean log-odds ``x . w`` around the
+    population's (groups under ``MIN_GROUP`` people left out, as when measuring).
+
+    >>> x = np.array([[1.0], [1.0], [0.0], [0.0]] * 50)
+    >>> group_gap(x, {"sex": ["F", "F", "M", "M"] * 50})
+    array([[0.25]])
+    """
+    mean = x.mean(axis=0)
+    gap = np.zeros((x.shape[1], x.shape[1]))
+    for values in groups.values():
+        labels = group_labels(values)
+        for group in sorted(set(labels.tolist()) - {""}):
+            rows = labels == group
+            if rows.sum() >= MIN_GROUP:
+                spread = x[rows].mean(axis=0) - mean
+                gap += rows.mean() * np.outer(spread, spread)
+    return gap
 
 
 def _bounds(binned: list[Binned]) -> list[tuple[float | None, float | None]]:
@@ -137,6 +171,7 @@ class ScorecardTrainer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         exclude: Sequence[str] = (),
         fixed: Sequence[str] = (),
         exclude_protected: bool = True,
+        fairness_penalty: float = 0.0,
         random_state: int = 0,
     ) -> None:
         self.version = version
@@ -154,16 +189,21 @@ class ScorecardTrainer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.exclude = exclude
         self.fixed = fixed
         self.exclude_protected = exclude_protected
+        self.fairness_penalty = fairness_penalty
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------------
 
-    def _select(self, columns: dict[str, Column]) -> tuple[list[str], dict[str, str]]:
+    def _select(
+        self, columns: dict[str, Column], measured: Groups
+    ) -> tuple[list[str], dict[str, str]]:
         used, excluded = [], {}
         for name, column in columns.items():
             ensure_allowed(name, what="training column")
             term = protected_term(name)
-            if name in self.exclude:
+            if name in measured:
+                excluded[name] = "a group measured for fairness, never an input"
+            elif name in self.exclude:
                 excluded[name] = "excluded on request"
             elif term is not None and self.exclude_protected:
                 excluded[name] = f"protected attribute ({term}): fairness monitoring only"
@@ -206,8 +246,16 @@ class ScorecardTrainer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             )
         return binned
 
+    def _gap(
+        self, x: np.ndarray, groups: Groups, rows: np.ndarray | None = None
+    ) -> np.ndarray | None:
+        if not self.fairness_penalty:
+            return None
+        chosen = groups if rows is None else {k: np.asarray(v)[rows] for k, v in groups.items()}
+        return self.fairness_penalty * group_gap(x, chosen)
+
     def _choose_penalty(
-        self, columns: dict[str, Column], used: list[str], y: np.ndarray
+        self, columns: dict[str, Column], used: list[str], y: np.ndarray, groups: Groups
     ) -> tuple[float, float]:
         penalties = sorted(self.penalties, reverse=True)
         if len(penalties) == 1 or self.cv < 2:
@@ -219,23 +267,38 @@ class ScorecardTrainer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             held = {name: columns[name].take(test_rows) for name in used}
             binned = self._bins(part, used, y[train_rows])
             x_train, x_test = design(binned, part), design(binned, held)
+            gap = self._gap(x_train, groups, train_rows)
             start = None
             for i, penalty in enumerate(penalties):  # strongest first; warm starts
-                start = _fit_logistic(x_train, y[train_rows], penalty, _bounds(binned), start)
+                start = _fit_logistic(x_train, y[train_rows], penalty, _bounds(binned), start, gap)
                 scores[i] += roc_auc_score(y[test_rows], x_test @ start[1:]) / self.cv
         best = int(np.argmax(scores))
         return penalties[best], float(scores[best])
 
-    def fit(self, X: Any, y: Any) -> ScorecardTrainer:  # noqa: N803 (scikit-learn convention)
+    def fit(self, X: Any, y: Any, groups: Groups | None = None) -> ScorecardTrainer:  # noqa: N803 (scikit-learn convention)
+        """Fit to ``X`` and ``y``; ``groups`` (protected attribute -> each row's group)
+        only feed the fairness penalty and are never inputs: a column of ``X`` named
+        like one is left out."""
         columns = to_columns(X)
         target = target_values(_from_target(y))
-        if len(target) != len(next(iter(columns.values()))):
+        rows = len(next(iter(columns.values())))
+        if len(target) != rows:
             raise InputError("X and y have different numbers of rows")
-        used, excluded = self._select(columns)
-        self.penalty_, self.cv_auc_ = self._choose_penalty(columns, used, target)
+        measured = dict(groups or {})
+        for attribute, values in measured.items():
+            if len(values) != rows:
+                raise InputError(f"groups of {attribute!r} have {len(values)} rows; X has {rows}")
+        if self.fairness_penalty < 0 or (self.fairness_penalty and not measured):
+            raise InputError(
+                "a fairness penalty must be at least 0, and needs the groups to measure "
+                f"(got {self.fairness_penalty} with groups {sorted(measured) or 'none'})"
+            )
+        used, excluded = self._select(columns, measured)
+        self.penalty_, self.cv_auc_ = self._choose_penalty(columns, used, target, measured)
         self.bins_ = self._bins(columns, used, target)
+        x = design(self.bins_, columns)
         weights = _fit_logistic(
-            design(self.bins_, columns), target, self.penalty_, _bounds(self.bins_)
+            x, target, self.penalty_, _bounds(self.bins_), gap=self._gap(x, measured)
         )
         self.intercept_ = float(weights[0])
         self.classes_ = np.array([0, 1])

@@ -1,0 +1,1 @@
+"""Tests of monitoring: fairness by group, adverse impact, drift."""
