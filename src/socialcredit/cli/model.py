@@ -24,13 +24,22 @@ from socialcredit.cli.common import (
 from socialcredit.engines import Engine, connect
 from socialcredit.errors import InputError
 from socialcredit.lake.workspace import Workspace
+from socialcredit.monitoring.impact import FOUR_FIFTHS
 from socialcredit.scorecard import ScorecardSpec, default_spec, load_spec
 from socialcredit.scorecard.batch import ROWS, load_rows, score_rows
 from socialcredit.scorecard.compare import compare_scores
-from socialcredit.scorecard.evaluation_page import evaluation_html
+from socialcredit.scorecard.evaluation_page import evaluation_html, frontier_html
+from socialcredit.scorecard.lda import (
+    DEFAULT_AUC_TOLERANCE,
+    FairnessSearch,
+    groups_from_columns,
+    impact_of,
+)
 from socialcredit.scorecard.metrics import evaluate_scores
 from socialcredit.scorecard.scaling import BASE_ODDS, BASE_SCORE, PDO
+from socialcredit.scorecard.spec import FrontierPoint
 from socialcredit.scorecard.tabular import (
+    Column,
     column_from_arrow,
     read_table,
     split_target,
@@ -46,6 +55,37 @@ app = typer.Typer(
 TargetOpt = Annotated[
     str, typer.Option("--target", help="Outcome column: 1 (or bad/true/yes) = bad outcome.")
 ]
+FairnessOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fairness",
+        help="Comma-separated columns of protected groups (e.g. age_band,sex,province) to "
+        "measure adverse impact by; measured only, never inputs.",
+    ),
+]
+CutoffsOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Comma-separated score cut-offs to measure at (default: the tier cut-offs and "
+        "the default credit policy's approval cut-offs)."
+    ),
+]
+
+
+def _cutoffs(text: str | None) -> tuple[int, ...]:
+    if text is None:
+        from socialcredit.decisions.policy import approval_cutoffs, default_policy
+        from socialcredit.monitoring.fairness import TIER_CUTOFFS
+
+        return tuple(sorted({*TIER_CUTOFFS, *approval_cutoffs(default_policy()).values()}))
+    try:
+        return tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
+    except ValueError:
+        raise InputError(f"--cutoffs {text!r}: expected whole scores, e.g. 600,650,700") from None
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _pairs(items: list[str], what: str) -> dict[str, str]:
@@ -77,9 +117,7 @@ def fit_command(
             "column (repeatable). Other columns: monotone where the data shows a trend."
         ),
     ] = [],  # noqa: B006 (Typer reads the default)
-    no_monotone: Annotated[
-        bool, typer.Option("--no-monotone", help="Impose no monotone trend at all.")
-    ] = False,
+    no_monotone: Annotated[bool, typer.Option(help="Impose no monotone trend at all.")] = False,
     exclude: Annotated[list[str], typer.Option(help="Column to leave out (repeatable).")] = [],  # noqa: B006
     fixed: Annotated[
         list[str], typer.Option(help="Column a person cannot change (repeatable); never advised.")
@@ -88,15 +126,49 @@ def fit_command(
     base_score: Annotated[int, typer.Option(help="Score at the base odds.")] = BASE_SCORE,
     base_odds: Annotated[float, typer.Option(help="Good:bad odds at the base score.")] = BASE_ODDS,
     max_bins: Annotated[int, typer.Option(min=2, help="Most bins per numeric column.")] = 20,
+    fairness: FairnessOpt = None,
+    min_air: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            max=1,
+            help="With --fairness: the lowest significant adverse impact ratio "
+            "a candidate may have.",
+        ),
+    ] = FOUR_FIFTHS,
+    cutoffs: CutoffsOpt = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="With --fairness: search alternatives to this scorecard (spec JSON, or "
+            "'default') instead of to one fitted here.",
+        ),
+    ] = None,
+    auc_tolerance: Annotated[
+        float,
+        typer.Option(min=0, help="With --fairness: AUCs closer than this count as equal."),
+    ] = DEFAULT_AUC_TOLERANCE,
+    seed: Annotated[int, typer.Option(help="Seed of the cross-validation folds.")] = 0,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="With --fairness: write the frontier as an HTML page with its chart."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Learn a scorecard from outcomes and write it as a versioned spec.
 
     Columns naming a forbidden category are refused; protected attributes (age,
     sex, marital status, region, national origin) are left out and listed.
+    With --fairness, search less discriminatory alternatives (features driving the
+    gap shrunk or dropped, refits without them, a fairness penalty along a path),
+    measure each one's AUC and worst adverse impact ratio at the cut-offs, and write
+    the one chosen from the frontier (docs/scoring.md).
     """
 
     def run() -> dict[str, Any]:
+        if (start or report) and not fairness:
+            raise InputError("--from and --report belong to a search: give --fairness too")
         columns, y = split_target(read_table(data), target)
         mapping = json.loads(dimension_map.read_text(encoding="utf-8")) if dimension_map else None
         trainer = ScorecardTrainer(
@@ -110,7 +182,10 @@ def fit_command(
             dimension_map=mapping,
             exclude=exclude,
             fixed=fixed,
+            random_state=seed,
         )
+        if fairness:
+            return _search(columns, y, trainer)
         with progress_bar() as bar:
             task = bar.add_task("fit scorecard", total=None)
             trainer.fit({k: v.values for k, v in columns.items()}, y)
@@ -134,9 +209,54 @@ def fit_command(
             "train_auc": spec.training.auc if spec.training else None,
         }
 
+    def _search(columns: dict[str, Any], y: Any, trainer: ScorecardTrainer) -> dict[str, Any]:
+        names = _names(fairness or "")
+        groups = groups_from_columns(columns, names)
+        search = FairnessSearch(
+            start=None if start is None else _spec(start),
+            trainer=trainer,
+            cutoffs=_cutoffs(cutoffs),
+            min_air=min_air,
+            auc_tolerance=auc_tolerance,
+            version=version,
+            random_state=seed,
+        )
+        with progress_bar() as bar:
+            task = bar.add_task("search alternatives", total=None)
+            search.fit({k: v.values for k, v in columns.items() if k not in names}, y, groups)
+            bar.update(task, total=1, completed=1)
+        spec = search.spec_
+        if spec.training is not None:
+            spec = spec.model_copy(
+                update={"training": spec.training.model_copy(update={"target": target})}
+            )
+        out_file.write_text(spec.to_json(), encoding="utf-8")
+        if report is not None and spec.fairness is not None:
+            report.write_text(frontier_html(spec.version, spec.fairness), encoding="utf-8")
+        chosen = search.chosen_
+        return {
+            "version": spec.version,
+            "out": str(out_file),
+            "rows": len(y),
+            "features": [f.column for f in spec.features],
+            "excluded": dict(spec.training.excluded) if spec.training else {},
+            "auc": round(chosen.auc, 6),
+            "worst_ratio": round(chosen.worst_ratio, 4),
+            "fairness": search.as_json(),
+            "report": None if report is None else str(report),
+        }
+
     result = guarded(as_json, run)
 
     def human() -> None:
+        if "fairness" in result:
+            _print_frontier(result["fairness"])
+            out.print(
+                f"scorecard {result['version']} -> {result['out']}: chosen "
+                f"{result['fairness']['chosen']!r}, AUC {result['auc']:.4f} "
+                f"({result['fairness']['auc_measure']}), worst ratio {result['worst_ratio']:.3f}"
+            )
+            return
         out.print(
             f"scorecard {result['version']} -> {result['out']}: "
             f"{len(result['features'])} features, cross-validated AUC {result['cv_auc']:.4f}"
@@ -147,6 +267,44 @@ def fit_command(
     emit(result, as_json=as_json, human=human)
 
 
+def _print_frontier(search: dict[str, Any]) -> None:
+    table = Table(
+        title=f"alternatives to {search['start']}: AUC ({search['auc_measure']}) against the "
+        f"worst significant adverse impact ratio at {', '.join(map(str, search['cutoffs']))}"
+    )
+    for column in ("candidate", "AUC", "worst ratio", "where", "passes", "frontier"):
+        table.add_column(column, justify="left" if column in ("candidate", "where") else "right")
+    for c in search["candidates"]:
+        where = c["worst"]
+        table.add_row(
+            f"[bold]{c['name']}[/]" if c["name"] == search["chosen"] else c["name"],
+            f"{c['auc']:.4f}",
+            f"{c['worst_ratio']:.3f}",
+            "" if where is None else f"{where['attribute']} {where['group']} at {where['cutoff']}",
+            "yes" if c["passes"] else "[red]no[/]",
+            "*" if c.get("on_frontier") else "",
+        )
+    out.print(table)
+
+
+def _print_record(search: dict[str, Any]) -> None:
+    table = Table(
+        title=f"frontier of the search from {search['start']} (AUC {search['auc_measure']}, "
+        f"cut-offs {', '.join(map(str, search['cutoffs']))})"
+    )
+    for column in ("candidate", "AUC", "worst ratio", "passes", "frontier"):
+        table.add_column(column, justify="left" if column == "candidate" else "right")
+    for p in search["frontier"]:
+        table.add_row(
+            f"[bold]{p['name']}[/]" if p["name"] == search["chosen"] else p["name"],
+            f"{p['auc']:.4f}",
+            f"{p['worst_ratio']:.3f}",
+            "yes" if p["passes"] else "[red]no[/]",
+            "*" if p["on_frontier"] else "",
+        )
+    out.print(table)
+
+
 def _spec(reference: str) -> ScorecardSpec:
     if reference == "default":
         return default_spec()
@@ -155,10 +313,15 @@ def _spec(reference: str) -> ScorecardSpec:
 
 def _target(engine: Engine, target: str, data: Path) -> np.ndarray:
     """The 0/1 outcome column of the loaded rows, in row order."""
-    if target not in engine.query("columns", f"SELECT * FROM {ROWS} LIMIT 0").column_names:
-        raise InputError(f"target column {target!r} is not in {data}")
-    column = engine.query("target", f'SELECT "{target}" FROM {ROWS} ORDER BY _row')
-    return target_values(column_from_arrow(target, column.column(0)))
+    return target_values(_column(engine, target, data, "target column"))
+
+
+def _column(engine: Engine, name: str, data: Path, what: str = "column") -> Column:
+    """A column of the loaded rows, in row order."""
+    if name not in engine.query("columns", f"SELECT * FROM {ROWS} LIMIT 0").column_names:
+        raise InputError(f"{what} {name!r} is not in {data}")
+    found = engine.query(what, f'SELECT "{name}" FROM {ROWS} ORDER BY _row')
+    return column_from_arrow(name, found.column(0))
 
 
 def _scores_and_target(
@@ -232,20 +395,93 @@ def compare_command(
     target: Annotated[
         str | None, typer.Option(help="Outcome column, for the AUC of each version.")
     ] = None,
+    fairness: FairnessOpt = None,
+    cutoffs: CutoffsOpt = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --fairness: write the frontier a version was chosen from, with both "
+            "versions placed on it, as an HTML page."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Score one population with two versions side by side: tier moves and AUCs."""
+    """Score one population with two versions side by side: tier moves and AUCs.
+
+    With --fairness (and --target) also each version's worst adverse impact ratio at
+    the cut-offs, and the frontier of the search a version was chosen from.
+    """
 
     def run() -> dict[str, Any]:
+        if fairness and target is None:
+            raise InputError("--fairness places each version by AUC: give --target too")
+        if report is not None and not fairness:
+            raise InputError("--report draws the fairness frontier: give --fairness too")
         a, b = _spec(champion), _spec(challenger)
         engine = connect("duckdb://:memory:")
         try:
             load_rows(engine, data)
             scores_a, scores_b = score_rows(engine, a), score_rows(engine, b)
             bad = None if target is None else _target(engine, target, data)
+            columns = {
+                name: _column(engine, name, data, "fairness column")
+                for name in _names(fairness or "")
+            }
         finally:
             engine.close()
-        return compare_scores(a, b, scores_a, scores_b, bad)
+        result = compare_scores(a, b, scores_a, scores_b, bad)
+        if fairness and bad is not None:
+            result["fairness"] = _placed(
+                (a, b), (scores_a, scores_b), bad, groups_from_columns(columns, list(columns))
+            )
+        return result
+
+    def _placed(
+        specs: tuple[ScorecardSpec, ScorecardSpec],
+        scores: tuple[np.ndarray, np.ndarray],
+        bad: np.ndarray,
+        groups: dict[str, np.ndarray],
+    ) -> dict[str, Any]:
+        cuts = _cutoffs(cutoffs)
+        record = next((s.fairness for s in reversed(specs) if s.fairness is not None), None)
+        min_air = FOUR_FIFTHS if record is None else record.min_air
+        placed = {}
+        marks = []
+        for role, spec, values in zip(("champion", "challenger"), specs, scores, strict=True):
+            worst, low = impact_of(values, groups, cuts)
+            ratio = 1.0 if worst is None else worst.ratio
+            auc = compare_scores(spec, spec, values, values, bad)["auc_champion"]
+            placed[role] = {
+                "version": spec.version,
+                "auc": auc,
+                "worst_ratio": round(ratio, 4),
+                "worst": None if worst is None else worst.as_json(),
+                "lowest": None if low is None else low.as_json(),
+                "passes": ratio >= min_air,
+            }
+            marks.append(
+                FrontierPoint(
+                    name=f"{role} {spec.version}",
+                    auc=auc,
+                    worst_ratio=round(ratio, 4),
+                    passes=ratio >= min_air,
+                    on_frontier=False,
+                )
+            )
+        if report is not None:
+            if record is None:
+                raise InputError(
+                    "--report draws the frontier a search recorded, and neither version was "
+                    "chosen by `socialcredit model fit --fairness`"
+                )
+            owner = specs[1] if specs[1].fairness is not None else specs[0]
+            report.write_text(frontier_html(owner.version, record, marks), encoding="utf-8")
+        return {
+            "cutoffs": list(cuts),
+            "min_air": min_air,
+            **placed,
+            "search": None if record is None else record.model_dump(mode="json"),
+        }
 
     result = guarded(as_json, run)
 
@@ -267,6 +503,22 @@ def compare_command(
                 f"AUC champion {result['auc_champion']:.4f}, "
                 f"challenger {result['auc_challenger']:.4f}"
             )
+        placed = result.get("fairness")
+        if placed:
+            if placed["search"]:
+                _print_record(placed["search"])
+            for role in ("champion", "challenger"):
+                where = placed[role]["worst"]
+                out.print(
+                    f"{role} {placed[role]['version']}: worst significant adverse impact ratio "
+                    f"{placed[role]['worst_ratio']:.3f}"
+                    + (
+                        ""
+                        if where is None
+                        else f" ({where['attribute']} {where['group']} at {where['cutoff']})"
+                    )
+                    + ("" if placed[role]["passes"] else f", below {placed['min_air']}")
+                )
 
     emit(result, as_json=as_json, human=human)
 
@@ -304,6 +556,14 @@ def dataset_command(
     truth: Annotated[Path, typer.Option(help="CSV of resident_id and an outcome column.")],
     out_file: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
     as_of: Annotated[str | None, typer.Option(help="As-of date (default: latest on file).")] = None,
+    groups: Annotated[
+        bool,
+        typer.Option(
+            "--groups",
+            help="Add age_band, sex and province, to measure adverse impact by (model fit "
+            "--fairness); never inputs.",
+        ),
+    ] = False,
     workspace: WorkspaceOpt = None,
     engine: EngineOpt = None,
     as_json: JsonOpt = False,
@@ -330,6 +590,7 @@ def dataset_command(
                 out_file,
                 as_of=day,
                 notice_days=settings.notice_working_days,
+                groups=groups,
             )
         finally:
             space.close()

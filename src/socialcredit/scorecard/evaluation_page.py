@@ -1,16 +1,19 @@
 """A scorecard's evaluation as one HTML page, with its charts drawn as inline
-SVG (no plotting library, no asset from the network).
+SVG (no plotting library, no asset from the network); and the frontier of a
+search for a less discriminatory scorecard (AUC against worst adverse impact ratio).
 """
 
 from __future__ import annotations
 
 import html
+import math
+from collections.abc import Sequence
 from typing import Any
 
 from socialcredit.scorecard.metrics import Evaluation
-from socialcredit.scorecard.spec import ScorecardSpec
+from socialcredit.scorecard.spec import FairnessRecord, FrontierPoint, ScorecardSpec
 
-__all__ = ["evaluation_html"]
+__all__ = ["evaluation_html", "frontier_html", "frontier_svg"]
 
 _W, _H, _PAD = 420, 260, 36
 _GOOD_BAD = ("#2da44e", "#cf222e")
@@ -104,4 +107,101 @@ def evaluation_html(spec: ScorecardSpec, evaluation: Evaluation, data_name: str)
         f"{_bars(e.calibration, _CALIBRATION, _PREDICTED_OBSERVED, 'Calibration by score band')}"
         "<h2>Calibration</h2><table><tr><th>band</th><th>n</th><th>predicted bad rate</th>"
         f"<th>observed bad rate</th></tr>{rows}</table></html>"
+    )
+
+
+def frontier_svg(
+    points: Sequence[FrontierPoint],
+    chosen: str,
+    min_air: float,
+    marks: Sequence[FrontierPoint] = (),
+) -> str:
+    """AUC (up) against worst adverse impact ratio (right): every candidate, the frontier
+    joined and filled, the chosen one ringed in red, ``min_air`` dashed, and ``marks``
+    (scorecards measured apart, e.g. a champion) as labelled squares."""
+    everything = [*points, *marks]
+    low = min(p.auc for p in everything)
+    high = max(p.auc for p in everything)
+    span = max(high - low, 0.002)
+    low, high = low - span * 0.08, high + span * 0.08
+    # the ratio axis starts a little left of the threshold or the lowest ratio, on a 0.05 step
+    left = max(
+        0.0, math.floor((min(min_air, *(p.worst_ratio for p in everything)) - 0.03) * 20) / 20
+    )
+
+    def place(p: FrontierPoint) -> tuple[float, float]:
+        return _xy((p.worst_ratio - left) / (1.02 - left), (p.auc - low) / (high - low))
+
+    parts = _axes("AUC against worst adverse impact ratio")
+    x_line, _ = _xy((min_air - left) / (1.02 - left), 0)
+    parts.append(
+        f'<line x1="{x_line:.1f}" y1="24" x2="{x_line:.1f}" y2="{_H - _PAD}" stroke="#cf222e" '
+        f'stroke-dasharray="4"><title>threshold {min_air:g}</title></line>'
+    )
+    front = sorted((p for p in points if p.on_frontier), key=lambda p: p.worst_ratio)
+    if len(front) > 1:
+        line = " ".join("{:.1f},{:.1f}".format(*place(p)) for p in front)
+        parts.append(f'<polyline fill="none" stroke="#1f6feb" points="{line}"/>')
+    for p in points:
+        x, y = place(p)
+        fill = "#1f6feb" if p.on_frontier else "none"
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{fill}" stroke="#1f6feb">'
+            f"<title>{html.escape(p.name)}: AUC {p.auc:.4f}, worst ratio {p.worst_ratio:.3f}"
+            "</title></circle>"
+        )
+        if p.name == chosen:
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="none" stroke="#cf222e" '
+                f'stroke-width="2" class="chosen"><title>chosen: {html.escape(p.name)}</title>'
+                "</circle>"
+            )
+    for p in marks:
+        x, y = place(p)
+        parts.append(
+            f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="#bf8700">'
+            f"<title>{html.escape(p.name)}: AUC {p.auc:.4f}, worst ratio {p.worst_ratio:.3f}"
+            f'</title></rect><text x="{x + 7:.1f}" y="{y - 6:.1f}" font-size="10">'
+            f"{html.escape(p.name)}</text>"
+        )
+    for value in (left, min_air, 1.0):
+        x, _ = _xy((value - left) / (1.02 - left), 0)
+        parts.append(
+            f'<text x="{x:.1f}" y="{_H - _PAD + 12}" font-size="9" text-anchor="middle">'
+            f"{value:.2f}</text>"
+        )
+    for value in (low, high):
+        _, y = _xy(0, (value - low) / (high - low))
+        parts.append(f'<text x="2" y="{y:.1f}" font-size="9">{value:.3f}</text>')
+    parts.append(
+        f'<text x="{_W / 2}" y="{_H - 6}" text-anchor="middle" font-size="11">'
+        "worst significant adverse impact ratio (1 = no significant gap)</text></svg>"
+    )
+    return "".join(parts)
+
+
+def frontier_html(version: str, record: FairnessRecord, marks: Sequence[FrontierPoint] = ()) -> str:
+    """A self-contained page: the search's frontier chart and every candidate."""
+    rows = "".join(
+        f"<tr{' class=chosen' if p.name == record.chosen else ''}><td>{html.escape(p.name)}</td>"
+        f"<td>{p.auc:.4f}</td><td>{p.worst_ratio:.3f}</td><td>{'yes' if p.passes else 'no'}</td>"
+        f"<td>{'yes' if p.on_frontier else ''}</td></tr>"
+        for p in [*record.frontier, *marks]
+    )
+    cutoffs = ", ".join(str(c) for c in record.cutoffs)
+    return (
+        "<!doctype html><html lang='en'><meta charset='utf-8'>"
+        f"<title>Fairness frontier of {html.escape(version)}</title>"
+        "<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}"
+        "svg{margin:4px;border:1px solid #eee}td,th{padding:2px 8px;text-align:right}"
+        "td:first-child,th:first-child{text-align:left}tr.chosen{background:#fdd}</style>"
+        f"<h1>Fairness frontier of {html.escape(version)}</h1>"
+        f"<p>Alternatives to {html.escape(record.start)}, measured at cut-offs {cutoffs} for "
+        f"{html.escape(', '.join(record.attributes))} (measured only, never inputs); AUC "
+        f"{html.escape(record.auc_measure)}, seed {record.seed}. A candidate passes when no "
+        f"group's significant adverse impact ratio is below {record.min_air:g}. Chosen: "
+        f"<b>{html.escape(record.chosen)}</b>.</p>"
+        f"{frontier_svg(record.frontier, record.chosen, record.min_air, marks)}"
+        "<table><tr><th>candidate</th><th>AUC</th><th>worst ratio</th><th>passes</th>"
+        f"<th>frontier</th></tr>{rows}</table></html>"
     )
