@@ -59,6 +59,8 @@ from pathlib import Path
 from socialcredit.settings import Settings
 from socialcredit.lake.workspace import Workspace
 from socialcredit.ingest import ingest_file
+from socialcredit.simulate.consents import grant_chosen_consents
+import pyarrow as pa, pyarrow.compute as pc, pyarrow.csv as pacsv
 root = Path(sys.argv[1])
 ws = Workspace.open(Settings(workspace=root / "ws"), mode="demo")
 engine, keyer = ws.engine(), ws.keyer()
@@ -66,6 +68,17 @@ rows = accepted = 0
 for index in range(int(sys.argv[2])):
     folder = root / "feeds" / f"s{index}"
     manifest = json.loads((folder / "manifest.json").read_text())
+    # the slice's people who let their bank (this slice's branch) share their cash flow
+    # consent first, as in the demo
+    chosen = manifest.get("consents")
+    if chosen and index:
+        people = pacsv.read_csv(folder / chosen["file"], convert_options=pacsv.ConvertOptions(
+            column_types={"resident_id": pa.string(), "partner_id": pa.string()}))
+        people = people.set_column(1, "partner_id", pc.binary_join_element_wise(
+            people.column("partner_id"), pa.scalar(f"-{index}"), ""))
+        pacsv.write_csv(people, folder / "consents-branch.csv")
+        manifest["consents"] = {**chosen, "file": "consents-branch.csv"}
+    grant_chosen_consents(engine, keyer, folder, manifest, store=None)
     for feed in manifest["feeds"]:
         partner = feed["partner"] if index == 0 else f"{feed['partner']}-{index}"
         r = ingest_file(engine, keyer, folder / feed["file"], partner=partner,

@@ -38,10 +38,13 @@ from pathlib import Path
 from socialcredit.settings import Settings
 from socialcredit.lake.workspace import Workspace
 from socialcredit.ingest import ingest_file
+from socialcredit.simulate.consents import grant_chosen_consents
 root = Path(sys.argv[1])
 manifest = json.loads((root / "feeds" / "manifest.json").read_text())
 ws = Workspace.open(Settings(workspace=root / "ws"), mode="demo")
 engine, keyer = ws.engine(), ws.keyer()
+# the people who let their bank share their cash flow consent first, as in the demo
+grant_chosen_consents(engine, keyer, root / "feeds", manifest, store=None)
 rows = accepted = 0
 for feed in manifest["feeds"]:
     r = ingest_file(engine, keyer, root / "feeds" / feed["file"], partner=feed["partner"],
