@@ -183,7 +183,8 @@ def test_withdrawing_takes_the_months_out_at_once_and_republishes(shared: Shared
     with shared.store.session() as session:
         published = session.get(PublishedScore, key)
         consent = session.get(Consent, shared.consent.consent_id)
-    assert published is not None and consent is not None
+    assert published is not None
+    assert consent is not None
     assert consent.revoked_at is not None
     assert published.score == off  # exactly as if the dimension were off
     assert not [r for r in published.reasons if r["feature"].startswith("cf_")]
@@ -295,7 +296,8 @@ def test_no_penalty_for_not_sharing_on_every_person_of_a_nation(nation: Nation) 
         scored[name] = {r["subject_key"]: r for r in rows}
     assert scored["on"].keys() == scored["off"].keys()
     others = [k for k in scored["on"] if k not in sharing]
-    assert len(others) > 1000 and len(sharing) > 500
+    assert len(others) > 1000
+    assert len(sharing) > 500
     reasons = [f"reason_{i}" for i in range(1, 5)] + [f"lost_{i}" for i in range(1, 5)]
     for key in others:
         on, off = scored["on"][key], scored["off"][key]
