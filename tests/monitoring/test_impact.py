@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
+from socialcredit.monitoring.groups import age_bands
 from socialcredit.monitoring.impact import (
     MIN_GROUP,
     GroupRates,
-    age_bands,
     compare_groups,
     group_rates,
     lowest,

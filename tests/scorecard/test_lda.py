@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from socialcredit.errors import InputError, SpecError
-from socialcredit.monitoring.impact import age_bands
+from socialcredit.monitoring.groups import age_bands
 from socialcredit.scorecard import FeatureSpec, ScorecardSpec
 from socialcredit.scorecard.lda import FairnessSearch, groups_from_columns, shrink_points
 from socialcredit.scorecard.spec import protected_term

@@ -13,7 +13,7 @@ import pytest
 
 from socialcredit.engines import Engine
 from socialcredit.features import FEATURES
-from socialcredit.monitoring.impact import age_bands
+from socialcredit.monitoring.groups import age_bands
 from socialcredit.scorecard import default_spec
 from socialcredit.scorecard.lda import FairnessSearch, groups_from_columns
 from socialcredit.scorecard.tabular import read_table, split_target

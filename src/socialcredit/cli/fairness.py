@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -21,6 +21,7 @@ from socialcredit.cli.common import (
 from socialcredit.decisions.policy import approval_cutoffs, default_policy
 from socialcredit.decisions.store import live_policy
 from socialcredit.errors import InputError
+from socialcredit.features import DIMENSIONS
 from socialcredit.lake.workspace import Workspace
 from socialcredit.monitoring.fairness import (
     FOUR_FIFTHS,
@@ -45,18 +46,31 @@ def fairness_command(
         Path | None, typer.Option("--html", help="Also write the report as an HTML page here.")
     ] = None,
     lang: Annotated[str, typer.Option(help="Language of the HTML page: en or zh.")] = "en",
+    effect: Annotated[
+        list[str],
+        typer.Option(
+            help="A dimension (e.g. cash_flow, guarantees) whose effect by group to show: "
+            "everyone scored again without it (repeatable; costs a pass over the features)."
+        ),
+    ] = [],  # noqa: B006 (Typer reads the default)
     workspace: WorkspaceOpt = None,
     engine: EngineOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """At each tier cut-off and each approval cut-off of the credit policy, approval
     rates and adverse impact ratios by sex, age band and province; ratios below 0.8 are
-    flagged. Also PSI against the previous run. --html writes the report page."""
+    flagged. Also PSI against the previous run. --html writes the report page; --effect
+    adds what a dimension does to each group."""
     settings = settings_for(workspace, engine)
 
     def build() -> FairnessReport:
         if lang not in ("en", "zh"):
             raise InputError("--lang must be en or zh")
+        unknown = [d for d in effect if d not in DIMENSIONS]
+        if unknown:
+            raise InputError(
+                f"--effect {', '.join(unknown)}: no such dimension; known: {', '.join(DIMENSIONS)}"
+            )
         space = Workspace.open(settings)
         try:
             cutoffs, by_action, version = None, {}, None
@@ -65,7 +79,7 @@ def fairness_command(
                     live = live_policy(session) or default_policy()
                 by_action, version = approval_cutoffs(live), live.version
                 cutoffs = (*TIER_CUTOFFS, *by_action.values())
-            report = fairness_report(space.engine(), run, cutoffs)
+            report = fairness_report(space.engine(), run, cutoffs, effects=effect)
             report = replace(report, policy_cutoffs=by_action, policy_version=version)
             if html_file is not None:
                 html_file.write_text(
@@ -119,5 +133,39 @@ def fairness_command(
             )
         if report.psi_vs_previous is not None:
             out.print(f"PSI against run {report.previous_run}: {report.psi_vs_previous:.4f}")
+        for found in report.dimension_effects:
+            _print_effect(found)
 
     emit(report.as_json(), as_json=as_json, human=human)
+
+
+def _ratio(found: dict[str, Any] | None) -> str:
+    if found is None:
+        return "no significant gap"
+    return f"{found['ratio']:.2f} ({found['attribute']} {found['group']} at {found['cutoff']})"
+
+
+def _print_effect(found: dict[str, Any]) -> None:
+    table = Table(
+        title=f"{found['name_en']}: score change it makes by group "
+        f"({found['with_data']:.0%} of people have data in it)"
+    )
+    for column in ("attribute", "group", "n", "with data", "mean change", "among those with"):
+        table.add_column(column, justify="left" if column in ("attribute", "group") else "right")
+    for group in found["groups"]:
+        if group["attribute"] == "province" and group["n"] < MIN_GROUP:
+            continue
+        among = group["mean_change_with_data"]
+        table.add_row(
+            group["attribute"],
+            str(group["name"]),
+            f"{group['n']:,}",
+            f"{group['with_data']:.0%}",
+            f"{group['mean_change']:+.1f}",
+            "-" if among is None else f"{among:+.1f}",
+        )
+    out.print(table)
+    out.print(
+        f"worst significant adverse impact ratio with {found['dimension']}: "
+        f"{_ratio(found['worst_with'])}; without: {_ratio(found['worst_without'])}"
+    )

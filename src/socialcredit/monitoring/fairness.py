@@ -12,12 +12,14 @@ attribute (Bonferroni): with 31 provinces and four cut-offs some ratios fall
 below 0.8 by chance alone (:mod:`.impact`, shared with the search for a less
 discriminatory scorecard). The headline (``lowest``) is the lowest significant
 ratio, or the lowest ratio when none is significant.
-Also the population stability index between this run and the one before it.
+Also the population stability index between this run and the one before it,
+and on request what chosen dimensions do to each group (:mod:`.group_effect`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,8 +28,9 @@ import numpy as np
 from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError
 from socialcredit.identity import province_name
+from socialcredit.monitoring.group_effect import effect_by_group
+from socialcredit.monitoring.groups import AGE_BANDS, ATTRIBUTES, group_columns_sql
 from socialcredit.monitoring.impact import (
-    AGE_BANDS,
     FOUR_FIFTHS,
     MIN_GROUP,
     GroupRates,
@@ -36,6 +39,8 @@ from socialcredit.monitoring.impact import (
 )
 from socialcredit.scorecard.metrics import psi, score_bands
 from socialcredit.scorecard.tiers import TIERS
+from socialcredit.scoring.runs import run_notice_days
+from socialcredit.scoring.versions import stored_scorecard
 
 __all__ = [
     "AGE_BANDS",
@@ -65,6 +70,8 @@ class FairnessReport:
     #: action -> the credit policy's approval cut-off, when policy cut-offs were asked for
     policy_cutoffs: dict[str, int] = field(default_factory=dict)
     policy_version: str | None = None
+    #: per dimension asked for, its effect by group (:func:`.group_effect.effect_by_group`)
+    dimension_effects: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,19 +91,6 @@ def _run(engine: Engine, run_id: str | None) -> dict[str, Any]:
         )
     found: dict[str, Any] = rows[0]
     return found
-
-
-def group_columns_sql(as_of: dt.date, subjects: str = "s") -> str:
-    """The columns ``age_band`` (on ``as_of``), ``sex`` and ``province`` of the
-    ``subjects`` table under the alias ``subjects``: the groups fairness compares."""
-    age = f"{as_of.year} - {subjects}.birth_year"
-    cases = " ".join(
-        f"WHEN {age} BETWEEN {low} AND {high} THEN '{label}'" for label, low, high in AGE_BANDS
-    )
-    return (
-        f"CASE {cases} END AS age_band, {subjects}.sex AS sex, "
-        f"substr({subjects}.region, 1, 2) AS province"
-    )
 
 
 def _name(attribute: str, group: str) -> str:
@@ -123,11 +117,15 @@ def _psi(engine: Engine, run: dict[str, Any]) -> tuple[float | None, str | None]
 
 
 def fairness_report(
-    engine: Engine, run_id: str | None = None, cutoffs: tuple[int, ...] | None = None
+    engine: Engine,
+    run_id: str | None = None,
+    cutoffs: tuple[int, ...] | None = None,
+    effects: Sequence[str] = (),
 ) -> FairnessReport:
     """The fairness report of a score run (default: the latest), at ``cutoffs``
     (default: the tier cut-offs; pass a credit policy's approval cut-offs too, see
-    :func:`socialcredit.decisions.policy.approval_cutoffs`)."""
+    :func:`socialcredit.decisions.policy.approval_cutoffs`); with the effect by group
+    of each dimension in ``effects`` that the run's scorecard has."""
     run = _run(engine, run_id)
     cuts = tuple(sorted(set(cutoffs))) if cutoffs else TIER_CUTOFFS
     as_of: dt.date = run["as_of"]
@@ -142,9 +140,11 @@ def fairness_report(
     rows = engine.query(
         "fairness groups",
         f"WITH p AS ({people}) SELECT attribute, grp, count(*) AS n, avg(score) AS mean_score, "
-        f"{at_cuts} FROM (SELECT 'sex' AS attribute, sex AS grp, score FROM p "
-        "UNION ALL SELECT 'age_band', age_band, score FROM p "
-        "UNION ALL SELECT 'province', province, score FROM p) g "
+        f"{at_cuts} FROM ("
+        + " UNION ALL ".join(
+            f"SELECT '{a}' AS attribute, {a} AS grp, score FROM p" for a in ATTRIBUTES
+        )
+        + ") g "
         "GROUP BY attribute, grp ORDER BY attribute, grp",
         [run["run_id"]],
     ).to_pylist()
@@ -155,7 +155,7 @@ def fairness_report(
     ]
     names = {(r.attribute, r.group): _name(r.attribute, r.group) for r in rates}
     groups: list[dict[str, Any]] = []
-    for attribute in ("sex", "age_band", "province"):
+    for attribute in ATTRIBUTES:
         eligible = [r for r in rates if r.attribute == attribute and r.n >= MIN_GROUP]
         best = {cut: max((r.rates[cut] for r in eligible), default=0.0) for cut in cuts}
         for row in (r for r in rates if r.attribute == attribute):
@@ -179,6 +179,7 @@ def fairness_report(
     worst = lowest(comparisons)
     headline = None if worst is None else flags[comparisons.index(worst)]
     psi, previous = _psi(engine, run)
+    effect = _effects(engine, run, effects, cuts) if effects else []
     return FairnessReport(
         run_id=run["run_id"],
         as_of=as_of.isoformat(),
@@ -190,4 +191,25 @@ def fairness_report(
         lowest=headline,
         psi_vs_previous=psi,
         previous_run=previous,
+        dimension_effects=effect,
     )
+
+
+def _effects(
+    engine: Engine, run: dict[str, Any], dimensions: Sequence[str], cuts: tuple[int, ...]
+) -> list[dict[str, Any]]:
+    spec = stored_scorecard(engine, run["scorecard_version"])
+    found: list[dict[str, Any]] = []
+    for dimension in (d for d in dimensions if d in spec.dimensions):
+        found.append(
+            effect_by_group(
+                engine,
+                spec,
+                dimension,
+                as_of=run["as_of"],
+                cutoffs=cuts,
+                notice_days=run_notice_days(engine, run["run_id"]),
+                features_ready=bool(found),
+            )
+        )
+    return found

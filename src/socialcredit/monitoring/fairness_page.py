@@ -1,12 +1,13 @@
 """The fairness report as one self-contained HTML page (no script, no external
 asset), in English or Chinese: the headline, approval rates and adverse impact
-ratios by group at every cut-off (flags in red), and the shift since the last run.
+ratios by group at every cut-off (flags in red), the shift since the last run, and
+what each dimension asked for does to each group.
 """
 
 from __future__ import annotations
 
 import html
-from typing import Literal
+from typing import Any, Literal
 
 from socialcredit.monitoring.fairness import FOUR_FIFTHS, MIN_GROUP, FairnessReport
 
@@ -33,11 +34,55 @@ TEXT = {
     "people": ("people", "人数"),
     "mean": ("mean score", "平均分"),
     "significant": ("significant after correction", "校正后显著"),
+    "effect": (
+        "Score change it makes by group ({share} of people have data in it)",
+        "该维度对各群体分数的影响（{share} 的人有此维度数据）",
+    ),
+    "with_data": ("with data", "有数据"),
+    "change": ("mean change", "平均变化"),
+    "among": ("among those with data", "有数据者平均变化"),
+    "worst_with": ("Worst significant ratio with it", "计入该维度时最低的显著比值"),
+    "worst_without": ("without it", "不计入时"),
+    "no_gap": ("no significant gap", "无显著差距"),
 }
 
 
 def _t(key: str, lang: Lang) -> str:
     return TEXT[key][1 if lang == "zh" else 0]
+
+
+def _worst(found: dict[str, Any] | None, lang: Lang) -> str:
+    if found is None:
+        return _t("no_gap", lang)
+    return (
+        f"{found['ratio']:.2f} ({html.escape(found['attribute'])} "
+        f"{html.escape(str(found['group']))} &ge; {found['cutoff']})"
+    )
+
+
+def _change(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.1f}"
+
+
+def _effect(found: dict[str, Any], lang: Lang) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(g['attribute'])}</td><td>{html.escape(str(g['name']))}</td>"
+        f"<td>{g['n']:,}</td><td>{g['with_data']:.0%}</td><td>{_change(g['mean_change'])}</td>"
+        f"<td>{_change(g['mean_change_with_data'])}</td></tr>"
+        for g in found["groups"]
+        if g["n"] >= MIN_GROUP or g["attribute"] != "province"
+    )
+    name = found["name_zh"] if lang == "zh" else found["name_en"]
+    share = format(found["with_data"], ".0%")
+    return (
+        f"<h2 class='effect'>{html.escape(name)}</h2>"
+        f"<p>{_t('effect', lang).format(share=share)}. "
+        f"{_t('worst_with', lang)}: {_worst(found['worst_with'], lang)}; "
+        f"{_t('worst_without', lang)}: {_worst(found['worst_without'], lang)}.</p>"
+        f"<table><tr><th>{_t('attribute', lang)}</th><th>{_t('group', lang)}</th>"
+        f"<th>{_t('people', lang)}</th><th>{_t('with_data', lang)}</th>"
+        f"<th>{_t('change', lang)}</th><th>{_t('among', lang)}</th></tr>{rows}</table>"
+    )
 
 
 def fairness_html(report: FairnessReport, lang: Lang = "en") -> str:
@@ -100,5 +145,6 @@ def fairness_html(report: FairnessReport, lang: Lang = "en") -> str:
         f"<p>{_t('intro', lang)}</p>{headline}{policy}{psi}"
         f"<table><tr><th>{_t('attribute', lang)}</th><th>{_t('group', lang)}</th>"
         f"<th>{_t('people', lang)}</th><th>{_t('mean', lang)}</th>{head}</tr>"
-        f"{''.join(rows)}</table></html>"
+        f"{''.join(rows)}</table>"
+        f"{''.join(_effect(found, lang) for found in report.dimension_effects)}</html>"
     )

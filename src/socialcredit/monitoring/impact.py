@@ -26,13 +26,11 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "AGE_BANDS",
     "ALPHA",
     "FOUR_FIFTHS",
     "MIN_GROUP",
     "Comparison",
     "GroupRates",
-    "age_bands",
     "compare_groups",
     "group_labels",
     "group_rates",
@@ -44,8 +42,6 @@ __all__ = [
 FOUR_FIFTHS = 0.8
 MIN_GROUP = 100
 ALPHA = 0.05
-#: (label, lowest age, highest age): the age bands groups are compared in
-AGE_BANDS = (("18-29", 0, 29), ("30-44", 30, 44), ("45-59", 45, 59), ("60+", 60, 200))
 
 
 @dataclass(frozen=True)
@@ -102,19 +98,6 @@ def group_labels(values: Sequence[Any] | np.ndarray) -> np.ndarray:
     ['F', '', '', '1']
     """
     return np.asarray(["" if v is None or v != v else str(v) for v in values], dtype=object)
-
-
-def age_bands(ages: Sequence[Any] | np.ndarray) -> np.ndarray:
-    """The band of each age in years ("": unknown).
-
-    >>> age_bands([18, 44.5, 45, None, 71]).tolist()
-    ['18-29', '30-44', '45-59', '', '60+']
-    """
-    years = np.asarray([np.nan if a is None else a for a in ages], dtype=float)
-    found = np.full(len(years), "", dtype=object)
-    for label, low, high in AGE_BANDS:
-        found[(years >= low) & (years < high + 1)] = label
-    return found
 
 
 def group_rates(

@@ -50,10 +50,10 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from socialcredit.errors import InputError
+from socialcredit.monitoring.groups import age_bands
 from socialcredit.monitoring.impact import (
     FOUR_FIFTHS,
     Comparison,
-    age_bands,
     compare_groups,
     group_labels,
     group_rates,
