@@ -5,6 +5,7 @@ and the same for the same seed; and the scores tell the simulated defaulters apa
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from pathlib import Path
@@ -15,6 +16,9 @@ import pytest
 
 from socialcredit.errors import ConfigurationError
 from socialcredit.lake.workspace import Workspace
+from socialcredit.monitoring.fairness import fairness_report
+from socialcredit.monitoring.groups import group_columns_sql
+from socialcredit.monitoring.impact import compare_groups, group_rates, worst_significant
 from socialcredit.scorecard import MAX_SCORE, MIN_SCORE, TIER
 from socialcredit.scoring.digest import digest, sums_of_rows
 from socialcredit.settings import Settings
@@ -95,6 +99,39 @@ def test_the_digest_is_the_digest_of_the_rows(
 def test_the_scores_tell_defaulters_apart(reference: tuple[Settings, dict[str, Any]]) -> None:
     _, summary = reference
     assert summary["auc_vs_truth"] >= 0.75
+
+
+@pytest.mark.slow
+def test_the_default_passes_the_four_fifths_rule(
+    reference: tuple[Settings, dict[str, Any]],
+) -> None:
+    """At every tier and credit policy cut-off, no group's approval rate is significantly
+    below 0.8 of the best-treated group's (the summary says so, as the report does), and
+    no significant gap comes near it: the youngest no longer lose points for their age."""
+    settings, summary = reference
+    assert summary["fairness_cutoffs"] == [550, 600, 620, 650, 700]
+    workspace = Workspace.open(settings)
+    try:
+        engine = workspace.engine()
+        report = fairness_report(engine, summary["run_id"], tuple(summary["fairness_cutoffs"]))
+        as_of = dt.date.fromisoformat(summary["as_of"])
+        people = engine.query(
+            "people",
+            f"SELECT h.score, {group_columns_sql(as_of)} FROM score_history h "
+            "JOIN subjects s ON s.subject_key = h.subject_key WHERE h.run_id = ?",
+            [summary["run_id"]],
+        )
+    finally:
+        workspace.close()
+    assert [f for f in report.flags if f["significant"]] == []
+    assert summary["fairness_significant_flags"] == 0
+    assert summary["fairness_lowest_ratio"] == report.lowest
+    groups = {a: people.column(a).to_pylist() for a in ("sex", "age_band", "province")}
+    scores = people.column("score").to_numpy()
+    cuts = report.cutoffs
+    worst = worst_significant(compare_groups(group_rates(scores, groups, cuts), cuts))
+    assert worst is None or worst.ratio >= 0.85, worst
+    assert summary["auc_vs_truth"] >= 0.778
 
 
 @pytest.mark.slow

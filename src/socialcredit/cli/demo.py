@@ -18,6 +18,7 @@ from socialcredit.cli.common import (
     progress_bar,
     settings_for,
 )
+from socialcredit.monitoring.impact import FOUR_FIFTHS
 from socialcredit.scorecard import TIERS
 from socialcredit.simulate import feed_names
 from socialcredit.simulate.demo import DEFAULT_CITIZENS, DEFAULT_SEED, DemoHooks, run_demo
@@ -74,11 +75,22 @@ def demo_command(
             )
         table.add_row("score range", f"{summary['score_min']}-{summary['score_max']}")
         table.add_row("AUC against simulated outcome", f"{summary['auc_vs_truth']:.3f}")
+        table.add_row("scorecard", summary["scorecard_version"])
+        significant = summary["fairness_significant_flags"]
+        cutoffs = ", ".join(str(c) for c in summary["fairness_cutoffs"])
+        table.add_row(
+            "four-fifths rule",
+            f"passes at {cutoffs}"
+            if not significant
+            else f"{significant} significant ratio(s) below {FOUR_FIFTHS} at {cutoffs}",
+        )
         low = summary["fairness_lowest_ratio"]
         if low:
             table.add_row(
                 "lowest adverse impact ratio",
-                f"{low['ratio']:.2f} ({low['attribute']} {low['group']} at {low['cutoff']})",
+                f"{low['ratio']:.2f} ({low['attribute']} {low['group']} at {low['cutoff']}"
+                + ("" if low["significant"] else ", not significant")
+                + ")",
             )
         table.add_row("elapsed", f"{summary['elapsed_s']:.1f} s")
         out.print(table)

@@ -18,6 +18,12 @@ Guarantees only ever cost points, and only for what is wrong: a call left unpaid
 weighs like a severe delinquency of one's own, a principal overdue or a call further
 along the chain less, the amount outstanding and a guarantee circle least. Someone
 who signed nothing, or whose guarantees are in order, gets 0 points from them.
+
+The table as the expert wrote it is :data:`JUDGEMENT_VERSION` (:func:`judgement`).
+The shipped version scales the points of the features in :data:`FAIRNESS_FACTORS`:
+the less discriminatory alternative the search (:mod:`.lda`) chose over the
+judgement, because years at an address and with a phone number favour older
+people for reasons other than risk (docs/scoring.md, "A less discriminatory default").
 """
 
 from __future__ import annotations
@@ -27,9 +33,22 @@ from importlib import resources
 from socialcredit.scorecard.scaling import BASE_ODDS, BASE_SCORE, PDO, Scaling
 from socialcredit.scorecard.spec import FeatureSpec, ScorecardSpec
 
-__all__ = ["EXPERT", "VERSION", "build", "default_spec"]
+__all__ = [
+    "EXPERT",
+    "FAIRNESS_FACTORS",
+    "JUDGEMENT_VERSION",
+    "VERSION",
+    "build",
+    "default_spec",
+    "judgement",
+]
 
-VERSION = "expert-2026.2"
+VERSION = "expert-2026.3"
+#: the expert's table alone, before the fairness adjustment (the default before VERSION)
+JUDGEMENT_VERSION = "expert-2026.2"
+#: feature -> factor on its points: the alternative chosen from the frontier of AUC
+#: against worst adverse impact ratio over JUDGEMENT_VERSION on the synthetic nation
+FAIRNESS_FACTORS = {"pc_years_at_address": 0.25, "pc_phone_tenure_years": 0.25}
 DIMENSIONS = ("credit_history", "fulfilment", "characteristics", "cash_flow", "guarantees")
 SCALING = Scaling(pdo=PDO, base_score=BASE_SCORE, base_odds=BASE_ODDS)
 #: log-odds of a file with every feature at its neutral value
@@ -79,7 +98,23 @@ EXPERT: dict[str, tuple[str, tuple[float, ...], tuple[float, ...], float]] = {
 
 
 def build() -> ScorecardSpec:
-    """Compile :data:`EXPERT` into a spec with whole points."""
+    """The shipped default: :func:`judgement` with :data:`FAIRNESS_FACTORS` applied."""
+    from socialcredit.scorecard.lda import shrink_points  # heavy; only building needs it
+
+    adjusted = shrink_points(judgement(), FAIRNESS_FACTORS, version=VERSION)
+    return adjusted.model_copy(
+        update={
+            "description": "Expert default scorecard: credit history, fulfilment capacity, "
+            "personal characteristics, cash flow shared with consent and guarantees, from "
+            "judgement in log-odds, PDO 50 at 600 = 20:1; years at an address and with a "
+            f"phone number at a quarter of {JUDGEMENT_VERSION}'s points (fewer points for "
+            "age alone)."
+        }
+    )
+
+
+def judgement() -> ScorecardSpec:
+    """Compile :data:`EXPERT` into a spec with whole points (:data:`JUDGEMENT_VERSION`)."""
     from socialcredit.features import FEATURES
     from socialcredit.records import CATEGORIES
     from socialcredit.scorecard.improve import ACTIONS
@@ -98,7 +133,7 @@ def build() -> ScorecardSpec:
         for name, (dimension, edges, weights, missing) in EXPERT.items()
     )
     return ScorecardSpec(
-        version=VERSION,
+        version=JUDGEMENT_VERSION,
         description="Expert default scorecard: credit history, fulfilment capacity, "
         "personal characteristics and cash flow shared with consent, from judgement in "
         "log-odds, PDO 50 at 600 = 20:1.",

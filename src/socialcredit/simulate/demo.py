@@ -16,12 +16,13 @@ from typing import Any
 import numpy as np
 import pyarrow.csv as pacsv
 
+from socialcredit.decisions.policy import approval_cutoffs, default_policy
 from socialcredit.engines import Engine
 from socialcredit.errors import ConfigurationError
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import BatchReport, ingest_file
 from socialcredit.lake.workspace import Workspace
-from socialcredit.monitoring.fairness import fairness_report
+from socialcredit.monitoring.fairness import TIER_CUTOFFS, fairness_report
 from socialcredit.scorecard import ScorecardSpec, default_spec
 from socialcredit.scoring.runs import ScoreRun, score_population
 from socialcredit.settings import Settings
@@ -136,7 +137,9 @@ def run_demo(
             engine, keyer, workspace.feeds_dir / manifest["truth"], run.run_id
         )
         hooks.step("fairness")
-        fairness = fairness_report(engine, run.run_id)
+        # at the tier cut-offs and the credit policy's, as `socialcredit fairness` measures
+        policy_cutoffs = approval_cutoffs(default_policy()).values()
+        fairness = fairness_report(engine, run.run_id, (*TIER_CUTOFFS, *policy_cutoffs))
         summary: dict[str, Any] = {
             "citizens": citizens,
             "seed": seed,
@@ -159,6 +162,8 @@ def run_demo(
             "dimensions_scored": list((spec or default_spec()).dimensions),
             "fairness_lowest_ratio": fairness.lowest,
             "fairness_flags": len(fairness.flags),
+            "fairness_significant_flags": sum(1 for f in fairness.flags if f["significant"]),
+            "fairness_cutoffs": list(fairness.cutoffs),
             "elapsed_s": round(time.perf_counter() - started, 2),
         }
         (workspace.root / "summary.json").write_text(
