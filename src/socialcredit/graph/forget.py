@@ -10,7 +10,7 @@ import uuid
 from socialcredit.engines import Engine
 from socialcredit.features.dimensions.guarantees import CATEGORY, GRAPH_TABLE
 from socialcredit.graph.kernel import DEPTH
-from socialcredit.graph.step import COLUMNS
+from socialcredit.graph.step import COLUMNS, EDGES_TABLE
 from socialcredit.records import CATEGORIES
 
 __all__ = ["forget", "reached_sql"]
@@ -49,7 +49,20 @@ def forget(engine: Engine, subject_key: str) -> int:
         if f.type == "party_id"
     ]
     places.append((GRAPH_TABLE, COLUMNS, "circle_key"))
-    rewritten = 0
+    # The edges of the last run that name them go: the guarantors who signed for them
+    # are noted as changed, and an incremental run rebuilds their edges from records.
+    rewritten = int(
+        engine.scalar(
+            "forget",
+            f"SELECT count(*) FROM {EDGES_TABLE} WHERE subject_key = ? OR principal_key = ?",
+            [subject_key, subject_key],
+        )
+    )
+    engine.execute(
+        "forget",
+        f"DELETE FROM {EDGES_TABLE} WHERE subject_key = ? OR principal_key = ?",
+        [subject_key, subject_key],
+    )
     for table, columns, column in places:
         count = int(
             engine.scalar(

@@ -6,14 +6,16 @@ The engine only exports edges and takes the results back (Arrow both ways), so t
 same NumPy/SciPy code runs whichever engine holds the lake, and gives the same
 answer: amounts are whole cents, and every sum is exact.
 
-A full run writes every result. An incremental run recomputes the graph from the
-lake (one pass over the guarantees in force, seconds for ten million people) and
-writes, and rescores, only the guarantors a change can reach: the guarantors of
-the changed records and everyone noted as changed (the seeds), whoever is up to
-:data:`~socialcredit.graph.kernel.DEPTH` steps up the chain from a seed, and the
-members of any circle a seed is in or was in. No one else's exposure or circle can
-have moved (docs/scoring.md says why). When nothing about guarantees changed, the
-step is skipped.
+A full run builds every guarantor's edges from their records, keeps them
+(``guarantee_edges``) and writes every result. An incremental run rebuilds the
+edges of the guarantors with changed records (the candidates) only, runs the kernel
+over the whole graph again (seconds for ten million people) and writes, and
+rescores, only the guarantors a change can reach: the candidates whose guarantees
+in force moved (the seeds: :mod:`socialcredit.graph.fingerprint` tells), whoever is
+up to :data:`~socialcredit.graph.kernel.DEPTH` steps up the chain from a seed, and
+the members of any circle a seed is in or was in. No one else's exposure or circle
+can have moved (docs/scoring.md says why). When nothing about guarantees changed,
+the step is skipped.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from socialcredit.records import CATEGORIES
 
 __all__ = [
     "COLUMNS",
+    "EDGES_TABLE",
     "TABLES",
     "GraphStep",
     "edges_sql",
@@ -48,8 +51,11 @@ __all__ = [
     "guarantee_circles",
 ]
 
-#: the lake table of the graph step (:func:`socialcredit.lake.schema.ensure_lake`). A run
-#: replaces the rows of its window and drops those of earlier as-of dates: the table
+#: the edges of the last run's graph (:func:`edges_sql`), kept so that an incremental run
+#: reads the changed guarantors' records only
+EDGES_TABLE = "guarantee_edges"
+#: the lake tables of the graph step (:func:`socialcredit.lake.schema.ensure_lake`). A run
+#: replaces the results of its window and drops those of earlier as-of dates: the table
 #: holds the latest window, and a back-dated run's beside it until the next run.
 TABLES = {
     GRAPH_TABLE: (
@@ -57,9 +63,11 @@ TABLES = {
         "called_unpaid DOUBLE, circle_size BIGINT, circle_guarantees BIGINT, circle_key VARCHAR, "
         "fingerprint BIGINT"
     ),
+    EDGES_TABLE: "subject_key VARCHAR, principal_key VARCHAR, exposure BIGINT, called BIGINT",
 }
 COLUMNS = [c.split()[0] for c in TABLES[GRAPH_TABLE].split(", ")]
 _ROWS, _AFFECTED, _SEEDS = "_graph_rows", "_graph_affected", "_graph_seeds"
+_EDGES, _CANDIDATES = "_graph_edges", "_graph_candidates"
 
 
 @dataclass
@@ -102,6 +110,15 @@ class GraphStep:
             f"INSERT INTO {GRAPH_TABLE} SELECT {self.window.day}, "
             f"{date_literal(self.window.negative_cutoff)}, {columns} FROM {_ROWS}",
         )
+        if self.writes == "all":
+            engine.execute("save edges", f"DELETE FROM {EDGES_TABLE}")
+        else:
+            engine.execute(
+                "save edges",
+                f"DELETE FROM {EDGES_TABLE} WHERE {EDGES_TABLE}.subject_key IN "
+                f"(SELECT subject_key FROM {_CANDIDATES})",
+            )
+        engine.execute("save edges", f"INSERT INTO {EDGES_TABLE} SELECT * FROM {_EDGES}")
 
     def close(self, engine: Engine) -> None:
         """Drop the step's temporary tables."""
@@ -129,20 +146,23 @@ class _Graph:
     guarantor: np.ndarray
 
 
-def _compute(engine: Engine, window: Window) -> _Graph:
-    """Export the edges, number the nodes, run the kernel."""
-    table = engine.query("guarantee edges", edges_sql(window))
+def _compute(engine: Engine, source: str) -> _Graph:
+    """Export the edges (``source``: a query with the columns of :func:`edges_sql`),
+    number the nodes, run the kernel."""
+    table = engine.query("guarantee edges", source)
     guarantors = table.column("subject_key").combine_chunks()
-    principals = table.column("principal_key").combine_chunks()
-    keys = pc.unique(pa.concat_arrays([guarantors, principals]))
-
-    def numbered(values: pa.Array) -> np.ndarray:
-        return np.asarray(pc.index_in(values, value_set=keys), dtype=np.int64)
+    # One pass of hashing numbers every node: guarantors first, then principals.
+    encoded = pc.dictionary_encode(
+        pa.concat_arrays([guarantors, table.column("principal_key").combine_chunks()])
+    )
+    numbers = np.asarray(encoded.indices, dtype=np.int64)
+    keys = encoded.dictionary
 
     def cents(name: str) -> np.ndarray:
         return np.asarray(table.column(name).combine_chunks(), dtype=np.int64)
 
-    edges = Edges(numbered(guarantors), numbered(principals), cents("exposure"), cents("called"))
+    split = len(guarantors)
+    edges = Edges(numbers[:split], numbers[split:], cents("exposure"), cents("called"))
     nodes = len(keys)
     return _Graph(
         keys,
@@ -193,9 +213,11 @@ def _step(engine: Engine, window: Window, rows: pa.Table, relation: str) -> Grap
 def full_graph(engine: Engine, window: Window) -> GraphStep:
     """Every guarantor's results as of ``window`` (a full run: :meth:`GraphStep.save`
     replaces the lake's)."""
-    graph = _compute(engine, window)
+    engine.execute("graph edges", f"CREATE OR REPLACE TEMP TABLE {_EDGES} AS {edges_sql(window)}")
+    graph = _compute(engine, f"SELECT * FROM {_EDGES}")
     step = _step(engine, window, _rows(graph, np.arange(len(graph.keys))), _ROWS)
     step.writes = "all"
+    step._temporary.append(_EDGES)
     return step
 
 
@@ -225,19 +247,34 @@ def graph_since(
         )
         if not involved:
             return GraphStep(window)
-    graph = _compute(engine, window)
     if not stored:  # no results of the starting run to compare with: everyone involved
-        rows = _rows(graph, np.arange(len(graph.keys)))
-        step = _step(engine, window, rows, _ROWS)
+        step = full_graph(engine, window)
+        rows = engine.query("graph rows", f"SELECT subject_key FROM {_ROWS}")
         before = _keys(
             engine,
             "graph before",
             f"SELECT x.subject_key FROM {GRAPH_TABLE} x WHERE {in_window(window)}",
         )
         affected = pa.concat_arrays([rows.column("subject_key").combine_chunks(), before])
-        step.writes = "all"
     else:
-        candidates = _keys(engine, "graph candidates", seeds_sql)
+        # The edges of the last run, but the changed guarantors' as their records are now.
+        engine.execute(
+            "graph candidates", f"CREATE OR REPLACE TEMP TABLE {_CANDIDATES} AS {seeds_sql}"
+        )
+        theirs = window.with_table(
+            CATEGORY,
+            f"(SELECT * FROM {CATEGORIES[CATEGORY].table} WHERE subject_key IN "
+            f"(SELECT subject_key FROM {_CANDIDATES}))",
+        )
+        engine.execute(
+            "graph edges", f"CREATE OR REPLACE TEMP TABLE {_EDGES} AS {edges_sql(theirs)}"
+        )
+        graph = _compute(
+            engine,
+            f"SELECT * FROM {EDGES_TABLE} WHERE subject_key NOT IN (SELECT subject_key FROM "
+            f"{_CANDIDATES}) UNION ALL SELECT * FROM {_EDGES}",
+        )
+        candidates = _keys(engine, "graph candidates", f"SELECT subject_key FROM {_CANDIDATES}")
         seeds = _moved(engine, window, graph, candidates)
         engine.create_table_from_arrow(_SEEDS, pa.table({"subject_key": seeds}), temporary=True)
         step_seeds = [_SEEDS]
@@ -262,7 +299,7 @@ def graph_since(
             f"AND g.subject_key NOT IN (SELECT subject_key FROM {_AFFECTED}))",
         )
         step.writes = "some"
-        step._temporary += step_seeds
+        step._temporary += [*step_seeds, _EDGES, _CANDIDATES]
     engine.create_table_from_arrow(
         _AFFECTED, pa.table({"subject_key": pc.unique(affected)}), temporary=True
     )
@@ -321,7 +358,7 @@ def graph_tables(engine: Engine, window: Window) -> dict[str, str]:
     )
     if held:
         return {}
-    graph = _compute(engine, window)
+    graph = _compute(engine, edges_sql(window))
     rows = _rows(graph, np.arange(len(graph.keys)))
     engine.create_table_from_arrow("_graph_window", rows, temporary=True)
     return {GRAPH_TABLE: "_graph_window"}
