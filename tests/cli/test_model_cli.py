@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from socialcredit.features import FEATURES
 from tests.utils.cli import as_json, run
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -158,17 +159,7 @@ def test_train_publish_score_on_the_lake(tmp_path: Path) -> None:
     assert "resident_id" not in made["columns"]
     dims = tmp_path / "dims.json"
     dims.write_text(
-        json.dumps(
-            {
-                c: "credit_history"
-                if c.startswith("ch_")
-                else "fulfilment"
-                if c.startswith("fu_")
-                else "characteristics"
-                for c in made["columns"]
-                if c[:3] in ("ch_", "fu_", "pc_")
-            }
-        ),
+        json.dumps({c: FEATURES[c].dimension for c in made["columns"] if c in FEATURES}),
         encoding="utf-8",
     )
     spec = tmp_path / "lake.json"

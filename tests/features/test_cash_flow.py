@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from socialcredit.engines import Engine
+from socialcredit.errors import SpecError
 from socialcredit.features import DIMENSIONS, features_sql
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import ingest_file
@@ -21,6 +23,7 @@ from socialcredit.publish.scores import publish_run
 from socialcredit.rights.consents import grant_consent, revoke_consent
 from socialcredit.rights.erasure import erase_expired
 from socialcredit.scorecard import ScorecardSpec, default_spec, evaluate, score_sql
+from socialcredit.scorecard.train import ScorecardTrainer
 from socialcredit.scoring.runs import score_population
 from socialcredit.settings import Settings, utc_today
 from socialcredit.store import Store
@@ -309,3 +312,39 @@ def test_no_penalty_for_not_sharing_on_every_person_of_a_nation(nation: Nation) 
         "consents", "SELECT count(DISTINCT subject_key) FROM sharing_consents"
     )
     assert len(sharing) <= with_consent
+
+
+def test_a_scorecard_that_would_charge_for_not_sharing_does_not_score(shared: Shared) -> None:
+    spec = default_spec()
+    unmarked = spec.model_copy(
+        update={
+            "version": "unmarked",
+            "features": tuple(f.model_copy(update={"consented": False}) for f in spec.features),
+        }
+    )
+    with pytest.raises(SpecError, match="shared only with consent"):
+        score_population(shared.lake, unmarked, as_of=AS_OF)
+
+
+def test_a_scorecard_trained_on_the_features_charges_nothing_for_not_sharing(
+    nation: Nation,
+) -> None:
+    """Not sharing may predict something in the data; the trainer still gives it 0."""
+    as_of = dt.date.fromisoformat(nation.run.as_of)
+    rows = nation.engine.query("features", features_sql(as_of)).to_pylist()
+    truth = nation.engine.query(
+        "truth",
+        "SELECT subject_key FROM score_history WHERE run_id = ? AND score < 600",
+        [nation.run.run_id],
+    )
+    poor = set(truth.column("subject_key").to_pylist())  # an outcome the features explain
+    names = [f.name for f in DIMENSIONS["cash_flow"].features] + ["ch_on_time_share"]
+    x = {n: np.array([np.nan if r[n] is None else r[n] for r in rows]) for n in names}
+    y = [int(r["subject_key"] in poor) for r in rows]
+    spec = ScorecardTrainer(cv=2, dimension_map=dict.fromkeys(names, "cash_flow")).fit(x, y).spec_
+    shared = [f for f in spec.features if f.name.startswith("cf_")]
+    assert shared, "cash-flow features were kept"
+    assert all(f.consented and f.missing_points == 0 for f in shared)
+    nobody = dict.fromkeys(names) | {"ch_on_time_share": 0.9}
+    kept = spec.model_copy(update={"features": tuple(f for f in spec.features if not f.consented)})
+    assert evaluate(spec, nobody).score == evaluate(kept, nobody).score

@@ -143,6 +143,17 @@ def _bounds(binned: list[Binned]) -> list[tuple[float | None, float | None]]:
     return bounds
 
 
+def _consented(given: Sequence[str] | None) -> set[str]:
+    """Columns read from data a person shares only with consent: ``given``, or by default
+    the platform's features of such data (cash flow). Not sharing is worth 0 points."""
+    if given is not None:
+        return set(given)
+    from socialcredit.features import FEATURES
+    from socialcredit.records import CATEGORIES
+
+    return {name for name, f in FEATURES.items() if CATEGORIES[f.category].consent}
+
+
 class ScorecardTrainer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Fit a points scorecard to a 0/1 outcome (1 = bad).
 
@@ -173,6 +184,7 @@ class ScorecardTrainer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         exclude_protected: bool = True,
         fairness_penalty: float = 0.0,
         random_state: int = 0,
+        consented: Sequence[str] | None = None,
     ) -> None:
         self.version = version
         self.pdo = pdo
@@ -191,6 +203,7 @@ class ScorecardTrainer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.exclude_protected = exclude_protected
         self.fairness_penalty = fairness_penalty
         self.random_state = random_state
+        self.consented = consented
 
     # -- fitting -------------------------------------------------------------------------
 
@@ -377,20 +390,24 @@ class ScorecardTrainer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             name += "_"
         taken.add(name)
         dimension = (self.dimension_map or {}).get(spec.name, self.default_dimension)
+        # data shared with consent: not sharing is worth 0 points, whatever it predicted
+        consented = spec.name in _consented(self.consented)
         common: dict[str, Any] = {
             "name": name,
             "dimension": dimension,
             "label": spec.name,
             "source": None if name == spec.name else spec.name,
             "actionable": spec.name not in self.fixed,
+            "consented": consented,
         }
         if spec.kind == "numeric":
             steps = block[: len(spec.edges)]
             contributions = np.concatenate([[0.0], np.cumsum(steps)]) - mean
             points = [scaling.points(-c) for c in contributions]
-            missing = scaling.points(-(block[-1] - mean)) if spec.has_missing else 0
+            has_missing = spec.has_missing and not consented
+            missing = scaling.points(-(block[-1] - mean)) if has_missing else 0
             edges, kept = _merge_equal(list(spec.edges), points)
-            if len(set(kept)) == 1 and (not spec.has_missing or missing == kept[0]):
+            if len(set(kept)) == 1 and (not has_missing or missing == kept[0]):
                 return None
             return FeatureSpec(
                 kind="numeric",
@@ -405,7 +422,9 @@ class ScorecardTrainer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         }
         other = scaling.points(-(block[-1] - mean))
         missing = level_points.pop(MISSING, other)
-        if len(set(level_points.values()) | {other, missing}) == 1:
+        if consented:
+            missing = 0
+        if not level_points or len(set(level_points.values()) | {other, missing}) == 1:
             return None
         groups: dict[int, list[str]] = {}
         for level, value in level_points.items():

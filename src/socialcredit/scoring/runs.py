@@ -43,7 +43,7 @@ from socialcredit.records import CATEGORIES
 from socialcredit.scorecard import MAX_REASONS, TIERS, ScorecardSpec, score_sql
 from socialcredit.scoring.digest import Sums, add, digest, parse, subtract, sums_of_rows
 from socialcredit.scoring.notice import DEFAULT_NOTICE_DAYS
-from socialcredit.scoring.versions import register_scorecard
+from socialcredit.scoring.versions import ensure_consented, register_scorecard
 from socialcredit.settings import utc_now, utc_today
 
 __all__ = [
@@ -116,6 +116,7 @@ def score_population(
     started = time.perf_counter()
     step = on_step or (lambda _name: None)
     spec.ensure_fair()
+    ensure_consented(spec)
     unknown = [d for d in spec.dimensions if d not in DIMENSIONS]
     if unknown:
         raise SpecError(

@@ -11,10 +11,35 @@ from typing import Any
 from socialcredit.engines import Engine
 from socialcredit.errors import NotFoundError, SpecError
 from socialcredit.features import DIMENSIONS, FEATURES
+from socialcredit.records import CATEGORIES
 from socialcredit.scorecard import ScorecardSpec
 from socialcredit.settings import utc_now
 
-__all__ = ["live_scorecard", "publish_scorecard", "register_scorecard", "stored_scorecard"]
+__all__ = [
+    "ensure_consented",
+    "live_scorecard",
+    "publish_scorecard",
+    "register_scorecard",
+    "stored_scorecard",
+]
+
+
+def ensure_consented(spec: ScorecardSpec) -> None:
+    """Refuse a scorecard that reads data a person shares only with consent (cash flow)
+    without marking the feature ``consented``: not sharing would then move the score."""
+    unmarked = [
+        f.name
+        for f in spec.features
+        if f.column in FEATURES
+        and CATEGORIES[FEATURES[f.column].category].consent
+        and not f.consented
+    ]
+    if unmarked:
+        raise SpecError(
+            f"scorecard {spec.version} reads data shared only with consent "
+            f"({', '.join(unmarked)}) without marking it consented; not sharing would move "
+            "the score. Mark those features consented (missing_points 0) or leave them out"
+        )
 
 
 def register_scorecard(engine: Engine, spec: ScorecardSpec) -> None:
@@ -49,6 +74,7 @@ def stored_scorecard(engine: Engine, version: str) -> ScorecardSpec:
 def publish_scorecard(engine: Engine, spec: ScorecardSpec) -> dict[str, Any]:
     """Make ``spec`` the live scorecard of this lake (what ``score`` uses by default)."""
     spec.ensure_fair()
+    ensure_consented(spec)
     unreadable = [f.column for f in spec.features if f.column not in FEATURES]
     if unreadable:
         raise SpecError(
