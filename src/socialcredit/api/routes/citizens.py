@@ -167,7 +167,6 @@ def grant(body: ConsentCreate, request: Request, caller: Citizen) -> ConsentPubl
     if body.purpose not in purposes:
         raise ApiError(422, f"purpose must be one of {', '.join(purposes)}")
     state = service_state(request)
-    assert caller.subject_key is not None
     with state.store.session() as session:
         if session.get(Partner, body.partner_id) is None:
             raise ApiError(404, f"no partner {body.partner_id!r}")
@@ -209,7 +208,6 @@ def revoke_consent(consent_id: str, request: Request, caller: Citizen) -> Consen
     published score is recomputed; they are erased after the retention for withdrawn
     data."""
     state = service_state(request)
-    assert caller.subject_key is not None
     with state.lake_lock:
         consent = consent_rights.revoke_consent(
             state.store,
