@@ -13,6 +13,7 @@ from socialcredit.console.runcache import RunCache
 from socialcredit.engines import Engine
 from socialcredit.features import FEATURES
 from socialcredit.identity import province_name
+from socialcredit.monitoring.drift import fairness_drift, runs_of
 from socialcredit.scorecard import MAX_REASONS, MAX_SCORE, MIN_SCORE, TIERS
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "LIST_LENGTH",
     "MIN_GROUP",
     "biggest_drops",
+    "fairness",
     "histogram",
     "ingestion",
     "query_rows",
@@ -236,3 +238,14 @@ def run_figures(lake: Engine, latest: str, previous: str | None) -> dict[str, An
         }
 
     return _figures.get(lake, ("population", latest, previous or ""), compute)
+
+
+_fairness = RunCache()
+
+
+def fairness(lake: Engine, version: str, cutoffs: tuple[int, ...]) -> dict[str, Any] | None:
+    """The four-fifths rule for scorecard ``version`` on its newest run and the one before
+    (:func:`socialcredit.monitoring.drift.fairness_drift`), kept per pair of runs."""
+    runs = tuple(r["run_id"] for r in runs_of(lake, version))
+    key = ("fairness", version, *runs, ",".join(map(str, sorted(set(cutoffs)))))
+    return _fairness.get(lake, key, lambda: fairness_drift(lake, version, cutoffs))

@@ -13,6 +13,8 @@ __all__ = [
     "DisputeAge",
     "DisputeFigures",
     "Drop",
+    "FairnessDrift",
+    "FairnessRatio",
     "HistogramBin",
     "IngestionHealth",
     "Population",
@@ -97,6 +99,37 @@ class DisputeFigures(Public):
     oldest: list[DisputeInQueue]
 
 
+class FairnessRatio(Public):
+    """A group's approval rate at a cut-off over the best-treated group's."""
+
+    attribute: str = Field(description="sex, age_band or province")
+    group: str
+    cutoff: int
+    ratio: float
+    n: int
+    p_value: float
+    significant: bool = Field(description="After correcting for the comparisons made")
+
+
+class FairnessDrift(Public):
+    """The fairness of the scorecard people are scored by, on its newest run."""
+
+    scorecard_version: str
+    run_id: str
+    as_of: dt.date
+    cutoffs: list[int] = Field(description="The tier cut-offs and the live policy's")
+    threshold: float = Field(description="Four fifths")
+    lowest: FairnessRatio | None = Field(
+        description="The lowest significant ratio below the threshold, else the lowest below"
+    )
+    flagged: bool = Field(description="A ratio is significantly below the threshold")
+    previous_run: str | None = Field(description="The scorecard's run before (none: first)")
+    previous_as_of: dt.date | None
+    previous_lowest: FairnessRatio | None
+    previous_flagged: bool | None
+    new: bool = Field(description="Flagged now and not on the run before")
+
+
 class Population(Public):
     """Score distribution, tiers and their change since the previous run, mean score by
     province, the most common reasons, the biggest drops, ingestion per partner and
@@ -112,3 +145,6 @@ class Population(Public):
     ingestion: list[IngestionHealth]
     disputes: DisputeFigures
     min_group: int = Field(description="Smallest group a figure is shown for")
+    fairness: FairnessDrift | None = Field(
+        description="The four-fifths rule for the scorecard of the run shown (none: no run)"
+    )

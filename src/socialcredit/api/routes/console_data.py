@@ -26,7 +26,10 @@ from socialcredit.api.routes.common import full_file, service_state
 from socialcredit.api.state import ServiceState
 from socialcredit.console import population as figures
 from socialcredit.console import scorecards
+from socialcredit.decisions.policy import approval_cutoffs, default_policy
+from socialcredit.decisions.store import live_policy
 from socialcredit.features import DIMENSIONS
+from socialcredit.monitoring.fairness import TIER_CUTOFFS
 from socialcredit.scorecard import default_spec
 from socialcredit.scoring.versions import live_scorecard, stored_scorecard
 from socialcredit.store import audit
@@ -86,11 +89,19 @@ def _open_disputes(state: ServiceState) -> DisputeFigures:
     )
 
 
+def _fairness_cutoffs(state: ServiceState) -> tuple[int, ...]:
+    """The tier cut-offs and the live credit policy's approval cut-offs."""
+    with state.store.session() as session:
+        policy = live_policy(session) or default_policy()
+    return (*TIER_CUTOFFS, *approval_cutoffs(policy).values())
+
+
 @router.get("/operator/population", summary="The population dashboard's figures")
 def population(request: Request, caller: Operator) -> Population:
     """Score distribution, tiers and their change since the previous run, mean score by
-    province, the most common reasons, the biggest drops, ingestion health per partner
-    and open disputes by age."""
+    province, the most common reasons, the biggest drops, ingestion health per partner,
+    open disputes by age, and the four-fifths rule for the scorecard of the run shown on
+    its newest run (flagged when a group falls significantly below it)."""
     state = service_state(request)
     published = _published_run(state)
     with state.lake_lock:
@@ -106,6 +117,7 @@ def population(request: Request, caller: Operator) -> Population:
                 "regions": [],
                 "reasons": [],
                 "biggest_drops": [],
+                "fairness": None,
             }
         else:
             latest = runs[0]["run_id"]
@@ -113,6 +125,9 @@ def population(request: Request, caller: Operator) -> Population:
             scored = {
                 "run": runs[0],
                 "previous_run": runs[1] if previous else None,
+                "fairness": figures.fairness(
+                    lake, runs[0]["scorecard_version"], _fairness_cutoffs(state)
+                ),
             } | figures.run_figures(lake, latest, previous)
     return Population.model_validate(
         scored

@@ -1,5 +1,6 @@
 // The population dashboard (operators): distribution, tiers, provinces, reasons,
-// ingestion health and open disputes, from GET /v1/operator/population.
+// ingestion health, open disputes and the four-fifths rule for the scorecard in use,
+// from GET /v1/operator/population.
 import {
   TIER_COLOURS,
   api,
@@ -32,6 +33,53 @@ function card(id, title, ...children) {
 
 function chartBox(id, aria, tall = false) {
   return el("div", { id, class: tall ? "chart tall" : "chart", role: "img", "aria-label": aria });
+}
+
+// Where a ratio was measured: "0.74 for age band 18-29 at 700".
+function where(low) {
+  return t("dash.fair.where", {
+    ratio: number(low.ratio, 2),
+    attribute: t(`dash.attr.${low.attribute}`),
+    group: low.group,
+    cutoff: low.cutoff,
+  });
+}
+
+// The scorecard people are scored by, on its newest run: flagged when a group's approval
+// rate is significantly below four fifths of the best-treated group's.
+function fairnessCard(f) {
+  if (!f) return null;
+  const values = { version: f.scorecard_version, date: day(f.as_of), threshold: number(f.threshold, 1) };
+  const lines = [
+    f.flagged
+      ? el("p", { class: "flagline" }, t(f.new ? "dash.fair.new" : "dash.fair.flagged", { ...values, where: where(f.lowest) }))
+      : el("p", {}, t("dash.fair.passes", values)),
+  ];
+  if (!f.flagged && f.lowest) lines.push(el("p", { class: "muted" }, t("dash.fair.lowest", { where: where(f.lowest) })));
+  if (f.previous_run) {
+    const before = { date: day(f.previous_as_of), threshold: values.threshold };
+    lines.push(
+      el(
+        "p",
+        { class: "muted" },
+        f.previous_flagged
+          ? t("dash.fair.before.flagged", { ...before, where: where(f.previous_lowest) })
+          : t("dash.fair.before.passed", before),
+      ),
+    );
+  }
+  lines.push(el("p", { class: "muted" }, t("dash.fair.cutoffs", { cutoffs: f.cutoffs.join(", ") })));
+  return el(
+    "section",
+    {
+      id: "fairness",
+      class: f.flagged ? "card wide flagged" : "card wide",
+      role: f.flagged ? "alert" : null,
+      "aria-labelledby": "fairness-title",
+    },
+    el("h2", { id: "fairness-title" }, t("dash.fairness")),
+    lines,
+  );
 }
 
 function render(data) {
@@ -143,6 +191,7 @@ function render(data) {
       "div",
       { class: "grid" },
       summary,
+      fairnessCard(data.fairness),
       card("histogram", t("dash.histogram"), chartBox("chart-histogram", t("dash.histogram.aria", { min: MIN_SCORE, max: MAX_SCORE }))),
       tiers,
       card(
