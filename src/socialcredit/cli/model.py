@@ -23,6 +23,7 @@ from socialcredit.cli.common import (
 )
 from socialcredit.engines import Engine, connect
 from socialcredit.errors import InputError
+from socialcredit.identity import province_name
 from socialcredit.lake.workspace import Workspace
 from socialcredit.monitoring.impact import FOUR_FIFTHS
 from socialcredit.scorecard import ScorecardSpec, default_spec, load_spec
@@ -267,6 +268,12 @@ def fit_command(
     emit(result, as_json=as_json, human=human)
 
 
+def _group(where: dict[str, Any]) -> str:
+    """A compared group as people read it (a province by its name)."""
+    group = str(where["group"])
+    return province_name(group) if where["attribute"] == "province" else group
+
+
 def _print_frontier(search: dict[str, Any]) -> None:
     table = Table(
         title=f"alternatives to {search['start']}: AUC ({search['auc_measure']}) against the "
@@ -280,7 +287,7 @@ def _print_frontier(search: dict[str, Any]) -> None:
             f"[bold]{c['name']}[/]" if c["name"] == search["chosen"] else c["name"],
             f"{c['auc']:.4f}",
             f"{c['worst_ratio']:.3f}",
-            "" if where is None else f"{where['attribute']} {where['group']} at {where['cutoff']}",
+            "" if where is None else f"{where['attribute']} {_group(where)} at {where['cutoff']}",
             "yes" if c["passes"] else "[red]no[/]",
             "*" if c.get("on_frontier") else "",
         )
@@ -515,7 +522,7 @@ def compare_command(
                     + (
                         ""
                         if where is None
-                        else f" ({where['attribute']} {where['group']} at {where['cutoff']})"
+                        else f" ({where['attribute']} {_group(where)} at {where['cutoff']})"
                     )
                     + ("" if placed[role]["passes"] else f", below {placed['min_air']}")
                 )
