@@ -51,11 +51,13 @@ def _record_model(category: Category) -> type[BaseModel]:
     columns = record_columns(category)  # the common columns, then one per field, in order
     own = columns[len(columns) - len(category.fields) :]
     for (column, sql_type), item in zip(own, category.fields, strict=True):
+        if item not in category.shown_fields:  # another party's key: never read back
+            continue
         kind = _one_of(item.choices) if item.choices else _TYPES[sql_type.split("(")[0]]
-        described = item.description
-        if column != item.name:  # checked on the way in, and kept only as a key
-            described = f"The pseudonymous key that replaces {item.name}. {described}"
-        fields[column] = (kind if item.required else kind | None, Field(description=described))
+        fields[column] = (
+            kind if item.required else kind | None,
+            Field(description=item.description),
+        )
     model: type[BaseModel] = create_model(
         f"{category.name.title().replace('_', '')}Record",
         __config__=_CONFIG,
