@@ -16,13 +16,14 @@ import pytest
 
 from socialcredit.errors import ConfigurationError
 from socialcredit.lake.workspace import Workspace
+from socialcredit.monitoring.dimension_effect import EFFECT_TABLE, compare_without
 from socialcredit.monitoring.fairness import fairness_report
 from socialcredit.monitoring.groups import group_columns_sql
 from socialcredit.monitoring.impact import compare_groups, group_rates, worst_significant
-from socialcredit.scorecard import MAX_SCORE, MIN_SCORE, TIER
+from socialcredit.scorecard import MAX_SCORE, MIN_SCORE, TIER, default_spec
 from socialcredit.scoring.digest import digest, sums_of_rows
 from socialcredit.settings import Settings
-from socialcredit.simulate.demo import run_demo
+from socialcredit.simulate.demo import CHOSEN_DIMENSIONS, run_demo
 
 CITIZENS, SEED = 20_000, 7
 
@@ -132,6 +133,58 @@ def test_the_default_passes_the_four_fifths_rule(
     worst = worst_significant(compare_groups(group_rates(scores, groups, cuts), cuts))
     assert worst is None or worst.ratio >= 0.85, worst
     assert summary["auc_vs_truth"] >= 0.778
+
+
+@pytest.mark.slow
+def test_the_chosen_dimensions_add_signal_and_cost_nothing_without_data(
+    reference: tuple[Settings, dict[str, Any]],
+) -> None:
+    """Cash flow (shared with consent) and guarantees (signed): each is scored, each
+    adds signal against the truth, and nobody without data in one scores differently
+    for it. The comparison is made against the run's own scores, person by person."""
+    settings, summary = reference
+    assert summary["dimensions_scored"] == [
+        "credit_history",
+        "fulfilment",
+        "characteristics",
+        "cash_flow",
+        "guarantees",
+    ]
+    assert set(summary["auc_without"]) == set(CHOSEN_DIMENSIONS)
+    for dimension in CHOSEN_DIMENSIONS:
+        assert summary["auc_vs_truth"] >= summary["auc_without"][dimension] - 0.002
+        assert summary["no_data_penalty"][dimension] == 0
+    assert 0.3 * CITIZENS < summary["cash_flow_consented"] < 0.5 * CITIZENS
+    assert summary["guarantee_circles"] > 0
+    workspace = Workspace.open(settings)
+    try:
+        engine = workspace.engine()
+        for dimension in CHOSEN_DIMENSIONS:
+            compare_without(
+                engine,
+                default_spec(),
+                dimension,
+                as_of=dt.date.fromisoformat(summary["as_of"]),
+                notice_days=settings.notice_working_days,
+            )
+            found = engine.query(
+                "effect against the run",
+                f"SELECT count(*) AS people, count(h.subject_key) AS matched, "
+                f"count(CASE WHEN h.score <> e.score THEN 1 END) AS differ, "
+                f"count(CASE WHEN NOT e.has_data THEN 1 END) AS without_data, "
+                f"count(CASE WHEN NOT e.has_data AND e.score <> e.score_without THEN 1 END) "
+                f"AS penalised, count(CASE WHEN e.has_data AND e.score <> e.score_without "
+                f"THEN 1 END) AS moved FROM {EFFECT_TABLE} e LEFT JOIN score_history h "
+                "ON h.subject_key = e.subject_key AND h.run_id = ?",
+                [summary["run_id"]],
+            ).to_pylist()[0]
+            assert found["people"] == found["matched"] == CITIZENS, (dimension, found)
+            assert found["differ"] == 0, (dimension, found)
+            assert found["without_data"] > 0, (dimension, found)
+            assert found["penalised"] == 0, (dimension, found)
+            assert found["moved"] > 0, (dimension, found)
+    finally:
+        workspace.close()
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ simulated ground truth.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import time
@@ -19,17 +20,28 @@ import pyarrow.csv as pacsv
 from socialcredit.decisions.policy import approval_cutoffs, default_policy
 from socialcredit.engines import Engine
 from socialcredit.errors import ConfigurationError
+from socialcredit.graph.step import guarantee_circles
 from socialcredit.identity import SubjectKeyer
 from socialcredit.ingest import BatchReport, ingest_file
 from socialcredit.lake.workspace import Workspace
+from socialcredit.monitoring.dimension_effect import EFFECT_TABLE, compare_without
 from socialcredit.monitoring.fairness import TIER_CUTOFFS, fairness_report
+from socialcredit.records.consent import CONSENTS_TABLE
 from socialcredit.scorecard import ScorecardSpec, default_spec
 from socialcredit.scoring.runs import ScoreRun, score_population
 from socialcredit.settings import Settings
 from socialcredit.simulate import simulate
 from socialcredit.simulate.consents import grant_chosen_consents
 
-__all__ = ["DEFAULT_CITIZENS", "DEFAULT_SEED", "DemoHooks", "auc_against_truth", "run_demo"]
+__all__ = [
+    "CHOSEN_DIMENSIONS",
+    "DEFAULT_CITIZENS",
+    "DEFAULT_SEED",
+    "DemoHooks",
+    "auc_against_truth",
+    "dimension_checks",
+    "run_demo",
+]
 
 DEFAULT_CITIZENS = 50_000
 DEFAULT_SEED = 7
@@ -66,6 +78,17 @@ def auc_against_truth(
     Resident IDs in the truth file are keyed in the engine, as at ingestion,
     and never written to the lake.
     """
+    return _auc(
+        engine,
+        keyer,
+        truth,
+        f"SELECT subject_key, score FROM score_history WHERE run_id = '{run_id}'",
+    )
+
+
+def _auc(engine: Engine, keyer: SubjectKeyer, truth: Path, scores: str) -> tuple[float, int]:
+    """ROC AUC of the ``score`` of the query ``scores`` (with ``subject_key``) against
+    the simulated outcome, and how many people it matched."""
     from sklearn.metrics import roc_auc_score  # heavy; only the demo needs it
 
     outcomes = pacsv.read_csv(
@@ -74,9 +97,8 @@ def auc_against_truth(
     engine.create_table_from_arrow("_truth", outcomes, temporary=True)
     joined = engine.query(
         "truth join",
-        f"SELECT h.score, t.default_12m FROM _truth t JOIN score_history h "
-        f"ON h.subject_key = {keyer.sql('t.resident_id')} WHERE h.run_id = ?",
-        [run_id],
+        f"SELECT h.score, t.default_12m FROM _truth t JOIN ({scores}) h "
+        f"ON h.subject_key = {keyer.sql('t.resident_id')}",
     )
     engine.execute("clean up", "DROP TABLE IF EXISTS _truth")
     score = np.asarray(joined.column("score"), dtype=float)
@@ -84,6 +106,52 @@ def auc_against_truth(
     if len(set(bad.tolist())) < 2:
         return float("nan"), len(bad)
     return float(roc_auc_score(bad, -score)), len(bad)
+
+
+#: The dimensions a person chooses to have data in (by sharing, or by signing):
+#: the demo checks that each adds signal and costs nothing to those without data.
+CHOSEN_DIMENSIONS = ("cash_flow", "guarantees")
+
+
+def dimension_checks(
+    engine: Engine,
+    keyer: SubjectKeyer,
+    truth: Path,
+    spec: ScorecardSpec,
+    run: ScoreRun,
+    notice_days: int,
+) -> dict[str, dict[str, Any]]:
+    """For each of :data:`CHOSEN_DIMENSIONS` the scorecard uses: the AUC against the
+    truth with the same scorecard without that dimension (``auc_without``), and the
+    largest score difference, among people with no data in it, between the score
+    and the score without it (``no_data_penalty``: 0 when not sharing costs nothing).
+    """
+    auc_without: dict[str, float] = {}
+    penalty: dict[str, int] = {}
+    ready = False
+    for dimension in (d for d in CHOSEN_DIMENSIONS if d in spec.dimensions):
+        compare_without(
+            engine,
+            spec,
+            dimension,
+            as_of=dt.date.fromisoformat(run.as_of),
+            notice_days=notice_days,
+            features_ready=ready,
+        )
+        ready = True
+        found, _ = _auc(
+            engine,
+            keyer,
+            truth,
+            f"SELECT subject_key, score_without AS score FROM {EFFECT_TABLE}",
+        )
+        auc_without[dimension] = round(found, 4)
+        largest = engine.scalar(
+            "no-data penalty",
+            f"SELECT max(abs(score - score_without)) FROM {EFFECT_TABLE} WHERE NOT has_data",
+        )
+        penalty[dimension] = int(largest or 0)
+    return {"auc_without": auc_without, "no_data_penalty": penalty}
 
 
 def run_demo(
@@ -111,6 +179,13 @@ def run_demo(
         # People who chose to let their bank share their cash flow grant that consent
         # (store and lake), as each would through the citizen API, before the feeds come.
         grant_chosen_consents(engine, keyer, workspace.feeds_dir, manifest, store=workspace.store())
+        consented = int(
+            engine.scalar(
+                "consented people",
+                f"SELECT count(DISTINCT subject_key) FROM {CONSENTS_TABLE} "
+                "WHERE purpose = 'cash_flow_sharing'",
+            )
+        )
         hooks.stage("ingest", int(manifest["records"]))
         batches: list[BatchReport] = []
         for feed in manifest["feeds"]:
@@ -136,6 +211,16 @@ def run_demo(
         auc, _matched = auc_against_truth(
             engine, keyer, workspace.feeds_dir / manifest["truth"], run.run_id
         )
+        hooks.step("dimensions")
+        scored_with = spec or default_spec()
+        checks = dimension_checks(
+            engine,
+            keyer,
+            workspace.feeds_dir / manifest["truth"],
+            scored_with,
+            run,
+            settings.notice_working_days,
+        )
         hooks.step("fairness")
         # at the tier cut-offs and the credit policy's, as `socialcredit fairness` measures
         policy_cutoffs = approval_cutoffs(default_policy()).values()
@@ -159,7 +244,10 @@ def run_demo(
             "scorecard_version": run.scorecard_version,
             "run_id": run.run_id,
             "engine": run.engine,
-            "dimensions_scored": list((spec or default_spec()).dimensions),
+            "dimensions_scored": list(scored_with.dimensions),
+            **checks,
+            "cash_flow_consented": consented,
+            "guarantee_circles": guarantee_circles(engine),
             "fairness_lowest_ratio": fairness.lowest,
             "fairness_flags": len(fairness.flags),
             "fairness_significant_flags": sum(1 for f in fairness.flags if f["significant"]),
