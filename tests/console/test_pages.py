@@ -78,6 +78,13 @@ def test_follow_a_person_from_the_dashboard_to_their_report(
     assert report == f"{published['score']:,}"
     for chart in ("chart-gauge", "chart-radar", "chart-history"):
         assert page.locator(f"#{chart} canvas").count() == 1
+    # the radar has an axis per dimension the person is scored on: all five
+    axes = page.evaluate(
+        "echarts.getInstanceByDom(document.getElementById('chart-radar'))"
+        ".getOption().radar[0].indicator.map((i) => i.name)"
+    )
+    assert len(axes) == len(published["subscores"]) == 5
+    assert axes[3:] == [published["dimension_names"][d]["en"] for d in ("cash_flow", "guarantees")]
     assert page.locator("#reasons-title ~ .reason").count() == len(published["reasons"])
     # The operator's own read is in the file, with its purpose; operators cannot file disputes.
     accesses = page.locator("#accesses-title + div").inner_text()
