@@ -118,7 +118,9 @@ def fit_command(
             "column (repeatable). Other columns: monotone where the data shows a trend."
         ),
     ] = [],  # noqa: B006 (Typer reads the default)
-    no_monotone: Annotated[bool, typer.Option(help="Impose no monotone trend at all.")] = False,
+    no_monotone: Annotated[
+        bool, typer.Option("--no-monotone", help="Impose no monotone trend at all.")
+    ] = False,
     exclude: Annotated[list[str], typer.Option(help="Column to leave out (repeatable).")] = [],  # noqa: B006
     fixed: Annotated[
         list[str], typer.Option(help="Column a person cannot change (repeatable); never advised.")
