@@ -44,8 +44,9 @@ def create_app(settings: Settings) -> FastAPI:
         gc.freeze()
         yield
         writer.close()
-        if getattr(app.state, "hot_reader", None) is not None:
-            await app.state.hot_reader.aclose()
+        for name in ("hot_reader", "score_reader", "key_reader"):
+            if getattr(app.state, name, None) is not None:
+                await getattr(app.state, name).aclose()
         if getattr(app.state, "async_audit_writer", None) is not None:
             await app.state.async_audit_writer.aclose()
 

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from sqlalchemy import bindparam, func, select
 
-from socialcredit.api.auth import DisputeAnswerer, Furnisher, ScoreReader, require_purpose
+from socialcredit.api.auth import (
+    AUTHORIZATION_PARAMETER,
+    DisputeAnswerer,
+    Furnisher,
+    admit,
+    bearer_hash,
+    key_lookup,
+    require_purpose,
+    require_scope,
+)
 from socialcredit.api.errors import ApiError, error_responses
+from socialcredit.api.hot import HotReader, audited, open_reader
 from socialcredit.api.models.disputes import DisputeAnswer, DisputePublic, DisputesPublic
 from socialcredit.api.models.records import BatchPublic, RejectedRow
 from socialcredit.api.models.scores import ScorePublic
 from socialcredit.api.routes.common import service_state
+from socialcredit.errors import InputError
 from socialcredit.features import FEATURES
 from socialcredit.identity import parse
 from socialcredit.ingest import ingest_file
@@ -22,7 +34,7 @@ from socialcredit.records import CATEGORIES
 from socialcredit.rights.disputes import answer_dispute
 from socialcredit.rights.profiles import LEGAL_BASES, lawful_basis
 from socialcredit.store import audit
-from socialcredit.store.models import ApiBatch, Consent, Dispute, PublishedScore
+from socialcredit.store.models import ApiBatch, Consent, Credential, Dispute, PublishedScore
 
 router = APIRouter(prefix="/v1", tags=["partners"], responses=error_responses(401, 403, 422, 429))
 
@@ -150,35 +162,61 @@ def batch(batch_id: str, request: Request, caller: Furnisher) -> BatchPublic:
     return BatchPublic.model_validate(found.report)
 
 
-#: One round trip: the published score and the number of open disputes (Core: hot path).
-_PUBLISHED = select(
-    PublishedScore.__table__,
+_SCORE = PublishedScore.__table__.c
+#: Everything a score read needs, in one round trip (Core: hot path): the caller's key
+#: (auth's lookup) with the published score, open disputes and the consent of the
+#: key's partner. ``scored_key`` is NULL when nothing is published for the person.
+_SCORE_INPUTS = key_lookup(
+    _SCORE.subject_key.label("scored_key"),
+    _SCORE.score,
+    _SCORE.tier,
+    _SCORE.subscores,
+    _SCORE.reasons,
+    _SCORE.as_of,
+    _SCORE.scorecard_version,
     select(func.count())
-    .where(Dispute.subject_key == PublishedScore.subject_key, Dispute.status == "open")
+    .where(Dispute.subject_key == bindparam("key"), Dispute.status == "open")
     .scalar_subquery()
     .label("open_disputes"),
     select(func.count())
     .where(
-        Consent.subject_key == PublishedScore.subject_key,
-        Consent.partner_id == bindparam("partner"),
+        Consent.subject_key == bindparam("key"),
+        Consent.partner_id == Credential.__table__.c.partner_id,
         Consent.purpose == bindparam("purpose"),
         Consent.revoked_at.is_(None),
         Consent.expires_at > bindparam("now"),
     )
     .scalar_subquery()
     .label("consents"),
-).where(PublishedScore.subject_key == bindparam("key"))
+    joined=Credential.__table__.outerjoin(
+        PublishedScore.__table__, _SCORE.subject_key == bindparam("key")
+    ),
+)
+_KEY_ONLY = key_lookup()
+
+
+def _readers(request: Request) -> tuple[HotReader, HotReader]:
+    app_state = request.app.state
+    if getattr(app_state, "score_reader", None) is None:
+        store = service_state(request).store
+        app_state.score_reader = open_reader(store, _SCORE_INPUTS)
+        app_state.key_reader = open_reader(store, _KEY_ONLY, size=2)
+    return app_state.score_reader, app_state.key_reader
+
+
+def _loaded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
 
 
 @router.get(
     "/subjects/{resident_id}/score",
     summary="A person's published score",
     responses=error_responses(400, 404),
+    openapi_extra={"parameters": [AUTHORIZATION_PARAMETER]},
 )
-def score(
+async def score(
     resident_id: str,
     request: Request,
-    caller: ScoreReader,
     purpose: Annotated[str | None, Query(description="Permissible purpose of the query")] = None,
     legal_basis: Annotated[
         str | None,
@@ -188,40 +226,45 @@ def score(
     """Every read is logged with the partner, the purpose and the legal basis, and the
     person sees it. What else a read needs depends on the jurisdiction profile: the
     person's consent (cn), a legal basis (eu), the purpose alone (us)."""
-    declared = require_purpose(purpose)
+    # The decisions' fast path (routes/decisions.py): no dependency to resolve, one
+    # asynchronous read of the key with everything the answer needs, the audit entry
+    # group-committed without holding a thread. Errors come in the order the
+    # dependencies gave them: the key (401, 429, 403) before the purpose and the ID.
+    hashed = bearer_hash(request.headers.get("authorization"))
     state = service_state(request)
-    key = state.keyer.key(parse(resident_id).number)
+    reader, key_reader = _readers(request)
+    try:
+        declared = require_purpose(purpose)
+        key = state.keyer.key(parse(resident_id).number)
+    except (ApiError, InputError):
+        require_scope(admit(request, await key_reader.read({"key_hash": hashed})), "scores:read")
+        raise
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with state.store.engine.connect() as connection:
-        published = connection.execute(
-            _PUBLISHED,
-            {"key": key, "partner": caller.partner_id, "purpose": declared, "now": now},
-        ).first()
+    published = await reader.read({"key_hash": hashed, "key": key, "purpose": declared, "now": now})
+    caller = require_scope(admit(request, published), "scores:read")
+    found = published.scored_key is not None
     settings = state.settings
     lawful = lawful_basis(
         consent_required=settings.consent_required,
         legal_basis_required=settings.legal_basis_required,
         legal_basis=legal_basis,
-        has_consent=published is not None and published.consents > 0,
+        has_consent=found and published.consents > 0,
         partner=str(caller.partner_id),
         purpose=declared,
     )
     if lawful.status == 422:
         raise ApiError(422, lawful.message)
     # Served (or refused) only once the attempt is durably in the audit log.
-    request.app.state.audit_writer.append(
+    await audited(
+        request.app.state,
         actor=caller.credential_id,
         actor_kind="partner",
         action="score_read" if lawful.ok else "score_read_refused",
         subject_key=key,
         purpose=declared,
-        detail={
-            "partner_id": caller.partner_id,
-            "found": published is not None,
-            "legal_basis": legal_basis,
-        },
+        detail={"partner_id": caller.partner_id, "found": found, "legal_basis": legal_basis},
     )
-    if published is None:
+    if not found:
         raise ApiError(404, "no published score for this person")
     if not lawful.ok:
         raise ApiError(lawful.status, lawful.message, lawful.code)
@@ -232,14 +275,14 @@ def score(
             if reason["feature"] in FEATURES
             else reason["feature"]
         }
-        for reason in published.reasons
+        for reason in _loaded(published.reasons)
     ]
     return ScorePublic.model_validate(
         {
             "subject_key": key,
             "score": published.score,
             "tier": published.tier,
-            "subscores": published.subscores,
+            "subscores": _loaded(published.subscores),
             "reasons": reasons,
             "as_of": published.as_of,
             "scorecard_version": published.scorecard_version,
