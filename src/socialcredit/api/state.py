@@ -1,5 +1,6 @@
 """What the app holds while it runs: the workspace (lake and keyer), the store,
-one lock for the lake (one writer at a time), the rate limiter."""
+one lock for the lake (one writer at a time), the rate limiter. Made at start-up,
+it first finishes what a crash left half written across the lake and the store."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from socialcredit.engines import Engine
 from socialcredit.identity import SubjectKeyer
 from socialcredit.lake.workspace import Workspace
+from socialcredit.rights.disputes import settle_in_lake
 from socialcredit.settings import Settings
 from socialcredit.store import Store
 
@@ -20,6 +22,15 @@ class ServiceState:
     settings: Settings
     workspace: Workspace
     lake_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.recover()
+
+    def recover(self) -> None:
+        """Finish the writes a crash cut between the store and the lake: disputes the
+        store settled whose record the lake still holds."""
+        with self.lake_lock:
+            settle_in_lake(self.store, self.lake)
 
     @property
     def lake(self) -> Engine:

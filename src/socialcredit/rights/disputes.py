@@ -27,7 +27,13 @@ from socialcredit.settings import utc_now
 from socialcredit.store import Store, audit
 from socialcredit.store.models import Dispute, PublishedScore
 
-__all__ = ["answer_dispute", "expire_disputes", "open_dispute", "rescore_subject"]
+__all__ = [
+    "answer_dispute",
+    "expire_disputes",
+    "open_dispute",
+    "rescore_subject",
+    "settle_in_lake",
+]
 
 Answer = Literal["confirm", "correct", "delete"]
 _STATUS = {"confirm": "confirmed", "correct": "corrected", "delete": "deleted"}
@@ -126,6 +132,24 @@ def open_dispute(
     return dispute
 
 
+def _settle_lake(lake: Engine, dispute: Dispute) -> None:
+    """The lake's part of a settled dispute, as one transaction: the record goes
+    (unless confirmed) and its hold is released. The hold is the mark of work left:
+    while it stands the record does not count, whatever the store says."""
+    with lake.transaction():
+        if dispute.status != "confirmed":  # corrected, deleted or upheld by default
+            table = record_category(dispute.category).table
+            lake.execute(
+                "delete disputed record",
+                f"DELETE FROM {table} WHERE partner_id = ? AND record_id = ?",
+                [dispute.partner_id, dispute.record_id],
+            )
+        lake.execute(
+            "release hold", "DELETE FROM record_holds WHERE dispute_id = ?", [dispute.dispute_id]
+        )
+        note_change(lake, dispute.subject_key, f"dispute_{dispute.status}")
+
+
 def _close(
     store: Store,
     lake: Engine,
@@ -135,23 +159,17 @@ def _close(
     actor: str,
     actor_kind: str,
 ) -> Dispute:
-    if status != "confirmed":  # corrected, deleted or upheld by default: the record goes
-        table = record_category(dispute.category).table
-        lake.execute(
-            "delete disputed record",
-            f"DELETE FROM {table} WHERE partner_id = ? AND record_id = ?",
-            [dispute.partner_id, dispute.record_id],
-        )
-    lake.execute(
-        "release hold", "DELETE FROM record_holds WHERE dispute_id = ?", [dispute.dispute_id]
-    )
-    note_change(lake, dispute.subject_key, f"dispute_{status}")
+    # The store first: if it fails, nothing has changed anywhere. If the lake then
+    # fails, the record stays held (it does not count) and settle_in_lake finishes
+    # the lake's part at the next start.
     with store.session() as session, session.begin():
-        session.execute(
+        settled = session.execute(
             update(Dispute)
-            .where(Dispute.dispute_id == dispute.dispute_id)
+            .where(Dispute.dispute_id == dispute.dispute_id, Dispute.status == "open")
             .values(status=status, resolved_at=utc_now(whole_seconds=True), resolution=note)
         )
+        if settled.rowcount != 1:  # type: ignore[attr-defined]
+            raise InputError(f"dispute {dispute.dispute_id} is no longer open")
         audit.append(
             session,
             actor=actor,
@@ -160,11 +178,34 @@ def _close(
             subject_key=dispute.subject_key,
             detail={"dispute_id": dispute.dispute_id, "status": status},
         )
-    rescore_subject(store, lake, dispute.subject_key)
     with store.session() as session:
         closed = session.get(Dispute, dispute.dispute_id)
-        assert closed is not None
-        return closed
+        if closed is None:
+            raise NotFoundError(f"dispute {dispute.dispute_id} is gone")
+    _settle_lake(lake, closed)
+    rescore_subject(store, lake, dispute.subject_key)
+    return closed
+
+
+def settle_in_lake(store: Store, lake: Engine) -> int:
+    """Finish in the lake every dispute the store has settled but whose record is still
+    held (a failure between the two writes); run at start-up. Answers how many."""
+    held = [
+        row["dispute_id"]
+        for row in lake.query("held records", "SELECT dispute_id FROM record_holds").to_pylist()
+    ]
+    if not held:
+        return 0
+    with store.session() as session:
+        settled = list(
+            session.execute(
+                select(Dispute).where(Dispute.dispute_id.in_(held), Dispute.status != "open")
+            ).scalars()
+        )
+    for dispute in settled:
+        _settle_lake(lake, dispute)
+        rescore_subject(store, lake, dispute.subject_key)
+    return len(settled)
 
 
 def answer_dispute(

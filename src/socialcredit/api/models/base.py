@@ -5,9 +5,41 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+)
 
-__all__ = ["Public", "Term", "Timestamp", "absent"]
+__all__ = ["Body", "Public", "Term", "Timestamp", "absent", "refuse_nul"]
+
+
+def refuse_nul(value: Any) -> Any:
+    """``value``, unless some text in it holds a NUL character (U+0000): no store keeps
+    one in text (PostgreSQL refuses it), so it is refused on every store alike."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("text may not contain a NUL character (\\u0000)")
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            refuse_nul(name)
+            refuse_nul(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            refuse_nul(item)
+    return value
+
+
+class Body(BaseModel):
+    """A request's body: no text in it holds a NUL character."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class Public(BaseModel):

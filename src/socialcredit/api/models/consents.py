@@ -3,20 +3,21 @@ bank or payment partner share their cash flow (``cash_flow_sharing``)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from socialcredit.api.auth import PURPOSES
-from socialcredit.api.models.base import Public, Timestamp
+from socialcredit.api.models.base import Body, Public, Timestamp
 
 __all__ = ["ConsentCreate", "ConsentPublic", "ConsentsPublic"]
 
 
-class ConsentCreate(BaseModel):
+class ConsentCreate(Body):
     partner_id: str = Field(min_length=2, max_length=63)
     purpose: str = Field(
+        max_length=50,
         description=f"one of {', '.join(PURPOSES)} (the partner reads my score), or "
         "cash_flow_sharing (the partner shares my accounts' monthly totals, never what I "
-        "bought; they count in my score, down as well as up, until I revoke it)"
+        "bought; they count in my score, down as well as up, until I revoke it)",
     )
     days: int = Field(
         default=90,

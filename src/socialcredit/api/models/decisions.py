@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from socialcredit.api.auth import PURPOSES
-from socialcredit.api.models.base import Public, Term, Timestamp, absent
+from socialcredit.api.models.base import Body, Public, Term, Timestamp, absent
 from socialcredit.decisions import ACTIONS
 from socialcredit.decisions.policy import Outcome
 from socialcredit.rights.profiles import LEGAL_BASES
@@ -33,12 +33,14 @@ __all__ = [
 ReviewStatus = Literal["open", "confirmed", "overturned"]
 
 
-class DecisionCreate(BaseModel):
+class DecisionCreate(Body):
     resident_id: str = Field(min_length=1, max_length=40)
-    action: str = Field(description=f"one of {', '.join(ACTIONS)}")
-    purpose: str = Field(description=f"one of {', '.join(PURPOSES)}")
+    action: str = Field(max_length=50, description=f"one of {', '.join(ACTIONS)}")
+    purpose: str = Field(max_length=50, description=f"one of {', '.join(PURPOSES)}")
     legal_basis: str | None = Field(
-        default=None, description=f"eu profile: required, one of {', '.join(LEGAL_BASES)}"
+        default=None,
+        max_length=30,
+        description=f"eu profile: required, one of {', '.join(LEGAL_BASES)}",
     )
 
 
@@ -138,14 +140,14 @@ class DecisionsPublic(Public):
     decisions: list[DecisionPublic]
 
 
-class ReviewCreate(BaseModel):
+class ReviewCreate(Body):
     decision_id: str = Field(min_length=1, max_length=32)
     statement: str = Field(
         min_length=1, max_length=4000, description="What the reviewer should know"
     )
 
 
-class ReviewResolve(BaseModel):
+class ReviewResolve(Body):
     outcome: Literal["confirm", "overturn"]
     reason: str = Field(min_length=1, max_length=4000, description="Written, shown to the person")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from socialcredit.api.models.base import Public, Timestamp
+from socialcredit.api.models.base import Body, Public, Timestamp
 from socialcredit.records import CATEGORIES
 
 __all__ = [
@@ -22,14 +22,14 @@ __all__ = [
 DisputeStatus = Literal["open", "confirmed", "corrected", "deleted", "upheld_by_default"]
 
 
-class DisputeCreate(BaseModel):
+class DisputeCreate(Body):
     partner_id: str = Field(min_length=2, max_length=63)
-    category: str = Field(description=f"one of {', '.join(CATEGORIES)}")
+    category: str = Field(max_length=20, description=f"one of {', '.join(CATEGORIES)}")
     record_id: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class DisputeAnswer(BaseModel):
+class DisputeAnswer(Body):
     answer: Literal["confirm", "correct", "delete"] = Field(
         description="confirm (the record stands), correct or delete (it goes)"
     )

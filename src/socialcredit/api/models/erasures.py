@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from socialcredit.api.models.base import Public, Timestamp
+from socialcredit.api.models.base import Body, Public, Timestamp
 
 __all__ = ["ErasureCreate", "ErasurePublic"]
 
 
-class ErasureCreate(BaseModel):
+class ErasureCreate(Body):
     resident_id: str = Field(min_length=1, max_length=32)
 
 

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from socialcredit.api.models.base import Public, Timestamp
+from socialcredit.api.models.base import Body, Public, Timestamp
 
 __all__ = ["KeyCreate", "KeyCreated", "KeyRevoked"]
 
 
-class KeyCreate(BaseModel):
+class KeyCreate(Body):
     kind: Literal["partner", "operator", "citizen"]
-    partner_id: str | None = None
-    scopes: list[str] = []
-    resident_id: str | None = Field(default=None, description="for a citizen key")
+    partner_id: str | None = Field(default=None, min_length=2, max_length=63)
+    scopes: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=100
+    )
+    resident_id: str | None = Field(
+        default=None, min_length=1, max_length=32, description="for a citizen key"
+    )
     rate_per_minute: int = Field(default=6000, ge=1, le=1_000_000)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from socialcredit.api.models.base import Public, Timestamp
+from socialcredit.api.models.base import Body, Public, Timestamp
 
 __all__ = ["PublishCreate", "PublishedPublic", "ScorePublic", "ScoreReason"]
 
@@ -34,8 +34,8 @@ class ScorePublic(Public):
     legal_basis: str | None
 
 
-class PublishCreate(BaseModel):
-    run_id: str | None = Field(default=None, description="Default: the latest run")
+class PublishCreate(Body):
+    run_id: str | None = Field(default=None, max_length=32, description="Default: the latest run")
 
 
 class PublishedPublic(Public):
