@@ -16,7 +16,8 @@ import pyarrow.parquet as pq
 
 from socialcredit.engines import Engine
 from socialcredit.errors import InputError
-from socialcredit.features import FEATURES, features_sql
+from socialcredit.features import FEATURES, features_sql, window_for
+from socialcredit.graph.step import graph_tables
 from socialcredit.identity import SubjectKeyer
 from socialcredit.monitoring.fairness import group_columns_sql
 from socialcredit.scorecard.compile import quote
@@ -50,7 +51,9 @@ def training_dataset(
     engine.create_table_from_arrow("_outcomes", outcomes, temporary=True)
     extra = ", ".join(f"o.{quote(c)}" for c in outcomes.column_names if c != "resident_id")
     names = ", ".join(f"f.{name}" for name in FEATURES)
-    features = features_sql(day, notice_days=notice_days)
+    # the guarantee graph as of this date, computed now if the last run had another
+    graph = graph_tables(engine, window_for(day, notice_days))
+    features = features_sql(day, notice_days=notice_days, tables=graph)
     rows = engine.query(
         "training dataset",
         f"SELECT f.subject_key, {names}, {extra}"
