@@ -264,10 +264,12 @@ async def score(
         purpose=declared,
         detail={"partner_id": caller.partner_id, "found": found, "legal_basis": legal_basis},
     )
-    if not found:
-        raise ApiError(404, "no published score for this person")
+    # Refused before "not found": without a lawful basis the answer must not tell
+    # whether the person is on file.
     if not lawful.ok:
         raise ApiError(lawful.status, lawful.message, lawful.code)
+    if not found:
+        raise ApiError(404, "no published score for this person")
     reasons = [
         reason
         | {
