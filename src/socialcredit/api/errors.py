@@ -99,6 +99,18 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def json_error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """:func:`error_responses` for a route whose success is not JSON (an HTML page):
+    its errors are still the JSON error shape, not its success's media type."""
+    return {
+        status: {
+            "description": MEANINGS[status],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+        }
+        for status in statuses
+    }
+
+
 class ApiError(Exception):
     """An error with an HTTP status, raised by routes and dependencies."""
 

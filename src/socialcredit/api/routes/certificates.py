@@ -7,15 +7,17 @@ person without the person's own key.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from socialcredit.api.auth import Citizen
-from socialcredit.api.errors import error_responses
+from socialcredit.api.errors import error_responses, json_error_responses
+from socialcredit.api.models.base import absent
 from socialcredit.api.routes.common import service_state
+from socialcredit.errors import NotFoundError
 from socialcredit.features import DIMENSIONS
 from socialcredit.rights.certificates import CertificateRequest, Issuer, issuer_for, registry
 from socialcredit.rights.certificates.page import page_html
@@ -47,15 +49,11 @@ public_router = APIRouter(
 
 class _Document(BaseModel):
     """A JSON-LD document: names as the W3C specifications spell them, absent members
-    left out (never ``null``), unknown members kept, so that a signed document is
+    left out (never ``null``: each optional member is declared ``exclude_if=absent``), unknown
+    members kept, so that a signed document is
     answered exactly as it was signed."""
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True, extra="allow")
-
-    @model_serializer(mode="wrap")
-    def _without_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        dumped: dict[str, Any] = handler(self)
-        return {name: value for name, value in dumped.items() if value is not None}
 
 
 class Bounds(_Document):
@@ -67,17 +65,24 @@ class CertificateSubject(_Document):
     """What the certificate says about the person: what they chose to disclose."""
 
     id: str = Field(description="A pseudonym made for this one certificate")
-    name: str | None = Field(default=None, description="The name the person typed")
+    name: str | None = Field(
+        default=None, exclude_if=absent, description="The name the person typed"
+    )
     tier: str
-    score: int | None = Field(default=None, description="With disclose=score only")
+    score: int | None = Field(
+        default=None, exclude_if=absent, description="With disclose=score only"
+    )
     score_band: Bounds | None = Field(
-        default=None, alias="scoreBand", description="With disclose=band only"
+        default=None, exclude_if=absent, alias="scoreBand", description="With disclose=band only"
     )
     score_range: Bounds | None = Field(
-        default=None, alias="scoreRange", description="The scale (band or score only)"
+        default=None,
+        exclude_if=absent,
+        alias="scoreRange",
+        description="The scale (band or score only)",
     )
     subscores: dict[str, int | Bounds] | None = Field(
-        default=None, description="Per dimension, at the precision of the score"
+        default=None, exclude_if=absent, description="Per dimension, at the precision of the score"
     )
     score_as_of: str = Field(alias="scoreAsOf", description="The date the score was computed")
 
@@ -98,7 +103,7 @@ class Proof(_Document):
     created: str
     verification_method: str = Field(alias="verificationMethod")
     proof_purpose: str = Field(alias="proofPurpose")
-    context: list[str] | None = Field(default=None, alias="@context")
+    context: list[str] | None = Field(default=None, exclude_if=absent, alias="@context")
     proof_value: str = Field(alias="proofValue")
 
 
@@ -157,7 +162,9 @@ class VerificationMethod(_Document):
     type: Literal["Multikey"]
     controller: str
     public_key_multibase: str = Field(alias="publicKeyMultibase")
-    expires: str | None = Field(default=None, description="Retired keys: when they stop verifying")
+    expires: str | None = Field(
+        default=None, exclude_if=absent, description="Retired keys: when they stop verifying"
+    )
 
 
 class IssuerDocument(_Document):
@@ -199,7 +206,6 @@ def _issuer(request: Request) -> Issuer:
 
 
 def _subject(caller: Citizen) -> str:
-    assert caller.subject_key is not None  # citizen keys always carry one
     return caller.subject_key
 
 
@@ -256,7 +262,11 @@ def one(certificate_id: CertificateId, request: Request, caller: Citizen) -> Cer
     "/{certificate_id}/page",
     summary="One of my certificates, to print",
     response_class=HTMLResponse,
-    responses=error_responses(404),
+    responses={
+        200: {"description": "The printable page, with a QR code of the credential (HTML)"},
+        # router-level errors would take the page's media type: declared here as JSON
+        **json_error_responses(401, 403, 404, 422, 429),
+    },
 )
 def page(
     certificate_id: CertificateId,
@@ -266,7 +276,8 @@ def page(
 ) -> HTMLResponse:
     """A printable page in English or Chinese with a QR code holding the credential."""
     row = registry.find(service_state(request).store, certificate_id, _subject(caller))
-    assert row.credential is not None  # only an erased person's certificates lose it
+    if row.credential is None:  # only an erased person's certificates lose it
+        raise NotFoundError(f"certificate {certificate_id} holds no credential any more")
     return HTMLResponse(page_html(row.credential, lang), headers=NO_STORE)
 
 
