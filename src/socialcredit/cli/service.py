@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
@@ -12,11 +13,12 @@ from socialcredit.cli.common import (
     WorkspaceOpt,
     emit,
     err,
+    fail,
     guarded,
     out,
     settings_for,
 )
-from socialcredit.errors import InputError
+from socialcredit.errors import ConfigurationError, InputError
 from socialcredit.lake.workspace import Workspace
 from socialcredit.settings import utc_now
 
@@ -53,24 +55,138 @@ def _with_workspace(workspace: Any, engine: Any, as_json: bool, action: Any) -> 
     return guarded(as_json, run)
 
 
+#: Exit status of ``serve`` when the port is taken, and when another service
+#: already serves the workspace (documented in the README).
+EXIT_PORT_IN_USE = 5
+EXIT_WORKSPACE_SERVED = 6
+
+
+def _hold_workspace(root: Path) -> Any:
+    """Hold ``W/serve.lock`` (with our pid in it) for as long as this process runs;
+    exit 6 when another service holds it."""
+    import fcntl
+    import os
+
+    root.mkdir(parents=True, exist_ok=True)
+    handle = open(root / "serve.lock", "a+", encoding="utf-8")  # noqa: SIM115 (held)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        err.print(
+            f"[bold red]error:[/] workspace {root} is already served by process {holder} "
+            f"({root / 'serve.lock'}); one service per workspace. Stop it first, or "
+            "use its API.",
+            markup=True,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_WORKSPACE_SERVED) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+def _bind(host: str, port: int) -> Any:
+    """The listening socket, bound before anything says "serving on"; exit 5 when
+    the address is taken."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        err.print(
+            f"[bold red]error:[/] cannot listen on {host}:{port}: {exc.strerror} "
+            "(another program holds the port? pick another with --port)",
+            markup=True,
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_PORT_IN_USE) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def worker_app() -> Any:
+    """The app of one worker process of ``serve --workers N`` (settings from the
+    environment the command set)."""
+    from socialcredit.api import create_app
+    from socialcredit.settings import Settings
+
+    return create_app(Settings())
+
+
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes sharing the port (more than one needs a PostgreSQL store).",
+        ),
+    ] = 1,
     workspace: WorkspaceOpt = None,
     engine: EngineOpt = None,
 ) -> None:
     """Run the HTTP API (OpenAPI at /docs) over the workspace's lake and store.
 
-    Access logs are off: request paths can carry resident IDs.
+    One service per workspace (exit 6 otherwise); a port in use exits 5. The lake
+    is held only while a request works on it, so ingest, score and publish run
+    beside the service. Access logs are off: request paths can carry resident IDs.
     """
+    import os
+
     import uvicorn
 
     from socialcredit.api import create_app
 
     settings = settings_for(workspace, engine)
+    lock = _hold_workspace(settings.workspace)
+    sock = _bind(host, port)
+    # Checked here, in one process, before anything is served: the secret, the store.
     app = guarded(False, lambda: create_app(settings))
-    err.print(f"serving on http://{host}:{port} (OpenAPI at /docs)")
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    if workers > 1:
+        if guarded(False, lambda: app.state.store.dialect) != "postgresql":
+            sock.close()
+            fail(
+                ConfigurationError(
+                    "--workers above 1 needs a PostgreSQL store (SOCIALCREDIT_STORE): "
+                    "the processes share the audit chain through its row lock"
+                ),
+                as_json=False,
+            )
+        app.state.service.workspace.close()
+        os.environ["SOCIALCREDIT_WORKSPACE"] = str(settings.workspace)
+        if settings.engine is not None:
+            os.environ["SOCIALCREDIT_ENGINE"] = settings.engine
+    config = uvicorn.Config(
+        "socialcredit.cli.service:worker_app" if workers > 1 else app,
+        factory=workers > 1,
+        workers=workers,
+        access_log=False,
+        log_level="warning",
+    )
+    err.print(
+        f"serving on http://{host}:{port} (OpenAPI at /docs)"
+        + (f", {workers} worker processes" if workers > 1 else "")
+    )
+    try:
+        if workers > 1:
+            from uvicorn.supervisors import Multiprocess
+
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+        lock.close()
 
 
 def publish_command(
@@ -144,6 +260,13 @@ def keys_create(
     operator: Annotated[bool, typer.Option("--operator", help="An operator key.")] = False,
     citizen: Annotated[str | None, typer.Option(help="A citizen key for this resident ID.")] = None,
     rate: Annotated[int, typer.Option(help="Requests a minute.")] = 6000,
+    expires_in: Annotated[
+        str | None,
+        typer.Option(
+            help="The key stops working after this long: 90d (days), 12h (hours), 2w (weeks). "
+            "Default: until revoked."
+        ),
+    ] = None,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -161,6 +284,10 @@ def keys_create(
         if len(chosen) != 1:
             raise InputError("give exactly one of --partner, --operator, --citizen")
         kind = chosen[0]
+        try:
+            lasts = None if expires_in is None else keys.lifetime(expires_in)
+        except InputError as exc:
+            raise InputError(f"--expires-in: {exc}") from None
         subject = space.keyer().key(parse(citizen).number) if citizen else None
         with space.store().session() as session, session.begin():
             credential, plain = keys.create_key(
@@ -170,6 +297,7 @@ def keys_create(
                 subject_key=subject,
                 scopes=[s.strip() for s in scopes.split(",") if s.strip()],
                 rate_per_minute=rate,
+                expires_in=lasts,
             )
             audit.append(
                 session,
@@ -182,6 +310,9 @@ def keys_create(
             "key": plain,
             "credential_id": credential.credential_id,
             "scopes": credential.scopes,
+            "expires_at": None
+            if credential.expires_at is None
+            else credential.expires_at.isoformat(),
         }
 
     result = _with_workspace(workspace, None, as_json, create)

@@ -12,20 +12,34 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from socialcredit.engines import Engine, connect
-from socialcredit.errors import ConfigurationError
+from socialcredit.errors import ConfigurationError, EngineError, SocialCreditError
 from socialcredit.identity import SubjectKeyer, parse
 from socialcredit.lake.files import erase_from_files, sweep_uploads
 from socialcredit.lake.schema import ensure_lake
 from socialcredit.settings import Settings
 from socialcredit.store import Store, open_store
 
-__all__ = ["DEMO_SECRET", "Workspace"]
+__all__ = ["DEMO_SECRET", "LAKE_USERS", "LakeBusyError", "Workspace"]
+
+#: Set by the service for each request: the workspaces whose lake the request opened
+#: (see :meth:`Workspace.engine`); the service releases them when the request ends.
+LAKE_USERS: contextvars.ContextVar[list[Workspace] | None] = contextvars.ContextVar(
+    "lake_users", default=None
+)
+
+
+class LakeBusyError(SocialCreditError):
+    """Another process holds the lake (DuckDB admits one process at a time)."""
+
 
 #: The secret of demo workspaces. Public on purpose: demo data is synthetic.
 DEMO_SECRET = "socialcredit-demo-secret-not-for-real-data"
@@ -41,6 +55,11 @@ class Workspace:
     settings: Settings = field(default_factory=Settings)
     _engine: Engine | None = field(default=None, init=False, repr=False)
     _store: Store | None = field(default=None, init=False, repr=False)
+    #: Seconds :meth:`engine` waits for another process to let go of the lake.
+    lake_wait: float = field(default=30.0, repr=False)
+    _guard: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _users: int = field(default=0, init=False, repr=False)
+    _pinned: bool = field(default=False, init=False, repr=False)
 
     @classmethod
     def open(cls, settings: Settings, *, mode: Mode = "live") -> Workspace:
@@ -124,16 +143,67 @@ class Workspace:
         return erase_from_files(self.root, number, self.keyer().key(number))
 
     def engine(self) -> Engine:
-        """The engine of this workspace, opened once, with the lake tables in place."""
-        if self._engine is None:
-            self._engine = connect(
-                self.settings.engine or "duckdb://",
-                default_path=self.lake_path,
-                threads=self.settings.threads,
-                memory_limit=self.settings.memory_limit,
-            )
-            ensure_lake(self._engine)
-        return self._engine
+        """The engine of this workspace, opened once, with the lake tables in place.
+
+        DuckDB lets one process at a time open the lake: while another holds it
+        (a command, or the service in the middle of a request), this waits up to
+        ``lake_wait`` seconds, then raises :class:`LakeBusyError`. Within a service
+        request (:data:`LAKE_USERS` set) the request is counted as a user, and the
+        lake is closed when the last user is released (:meth:`release`); opened
+        outside a request, it stays open until :meth:`unpin` or :meth:`close`.
+        """
+        with self._guard:
+            if self._engine is None:
+                self._engine = self._open_engine()
+            users = LAKE_USERS.get()
+            if users is None:
+                self._pinned = True
+            elif not any(user is self for user in users):
+                users.append(self)
+                self._users += 1
+            return self._engine
+
+    def _open_engine(self) -> Engine:
+        deadline = time.monotonic() + self.lake_wait
+        while True:
+            try:
+                engine = connect(
+                    self.settings.engine or "duckdb://",
+                    default_path=self.lake_path,
+                    threads=self.settings.threads,
+                    memory_limit=self.settings.memory_limit,
+                )
+            except EngineError as exc:
+                if "lock" not in str(exc.__cause__).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise LakeBusyError(
+                        f"the lake {self.lake_path} is in use by another process "
+                        f"({exc.__cause__}); it was waited for {self.lake_wait:.0f} s. "
+                        "Run the command again when that process is done."
+                    ) from exc
+                time.sleep(0.1)
+                continue
+            ensure_lake(engine)
+            return engine
+
+    def release(self) -> None:
+        """One user of the lake is done (see :meth:`engine`); the last one closes it,
+        so that other processes (the command line) can open it."""
+        with self._guard:
+            self._users = max(0, self._users - 1)
+            self._close_idle()
+
+    def unpin(self) -> None:
+        """Close the lake that was opened outside a request, once no request uses it."""
+        with self._guard:
+            self._pinned = False
+            self._close_idle()
+
+    def _close_idle(self) -> None:
+        if self._users == 0 and not self._pinned and self._engine is not None:
+            self._engine.close()
+            self._engine = None
 
     def store(self) -> Store:
         """The operational store of this workspace, migrated to the latest schema."""
@@ -150,3 +220,4 @@ class Workspace:
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+        self._pinned = False
