@@ -22,6 +22,7 @@ comes from whom they vouch for and how they meet calls.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -212,24 +213,28 @@ def guarantee_book(rng: np.random.Generator, pop: Population) -> Book:
     )
 
 
-def guarantee_feed(rng: np.random.Generator, pop: Population, book: Book, partner: str) -> Columns:
-    """The rows of ``book`` that ``partner`` reports (:data:`GUARANTEE_PARTNERS`), in the
-    ``guarantee`` schema's columns; ``rng`` is unused: the book is drawn once for all."""
+def guarantee_feed(
+    rng: np.random.Generator, pop: Population, book: Callable[[], Book], partner: str
+) -> Columns:
+    """The rows of the book that ``partner`` reports (:data:`GUARANTEE_PARTNERS`), in the
+    ``guarantee`` schema's columns; ``book`` gives the book, drawn once for all (so
+    ``rng`` is unused)."""
     del rng
-    picked = np.flatnonzero(book.firm == (GUARANTEE_PARTNERS[partner] == "organisation"))
-    principal = book.principal[picked]
-    firm = book.firm[picked]
+    drawn = book()
+    picked = np.flatnonzero(drawn.firm == (GUARANTEE_PARTNERS[partner] == "organisation"))
+    principal = drawn.principal[picked]
+    firm = drawn.firm[picked]
     principal_id = np.where(
         firm,
-        book.firm_codes[np.where(firm, principal, 0)],
+        drawn.firm_codes[np.where(firm, principal, 0)],
         pop.resident_id[np.where(firm, 0, principal)],
     )
     prefix = "".join(word[0] for word in partner.split("-")).upper()
     references = np.char.add(
-        f"{prefix}-G-", np.char.zfill(book.columns["contract_ref"][picked].astype(str), 10)
+        f"{prefix}-G-", np.char.zfill(drawn.columns["contract_ref"][picked].astype(str), 10)
     )
-    columns: Columns = {"person": book.guarantor[picked]}
-    for name, values in book.columns.items():
+    columns: Columns = {"person": drawn.guarantor[picked]}
+    for name, values in drawn.columns.items():
         columns[name] = values[picked]
     columns["principal_kind"] = np.where(firm, "organisation", "person")
     columns["principal_id"] = principal_id
@@ -237,4 +242,4 @@ def guarantee_feed(rng: np.random.Generator, pop: Population, book: Book, partne
     columns["status"] = STATUS[columns["status"]]
     columns["principal_standing"] = STANDING[columns["principal_standing"]]
     order = ["person", "observed_date", "principal_kind", "principal_id", "contract_ref"]
-    return {name: columns[name] for name in order + [n for n in book.columns if n not in order]}
+    return {name: columns[name] for name in order + [n for n in drawn.columns if n not in order]}

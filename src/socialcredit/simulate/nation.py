@@ -24,7 +24,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -198,9 +198,10 @@ def simulate(
             plans, feeds_seed.spawn(len(plans)), strict=True
         )
     }
-    # Guarantees link people: the book is drawn once for all, then split by lender.
+    # Guarantees link people: the book is drawn once for all, when the first lender's
+    # feed is written (not while the other feeds are), then split by lender.
     book_seed, *lender_seeds = seeds.spawn(1)[0].spawn(1 + len(GUARANTEE_PARTNERS))
-    book = guarantee_book(np.random.default_rng(book_seed), pop)
+    book = cache(lambda: guarantee_book(np.random.default_rng(book_seed), pop))
     for lender, lender_seed in zip(GUARANTEE_PARTNERS, lender_seeds, strict=True):
         generators[(lender, "guarantee")] = (
             lender_seed,
