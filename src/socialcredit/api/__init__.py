@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from socialcredit.api.auth import PURPOSES, RateLimiter
 from socialcredit.api.errors import install_error_handlers
 from socialcredit.api.lake import install_lake_release
+from socialcredit.api.middleware import Hardening
 from socialcredit.api.models.service import Health, Rules
 from socialcredit.api.routes import (
     certificates,
@@ -63,6 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.limiter = RateLimiter()
     app.state.audit_writer = writer
     install_error_handlers(app)
+    app.add_middleware(Hardening)
     install_lake_release(app, workspace)
     # The decisions router first: the hot path is matched before the other routes.
     for module in (decisions, partners, citizens, operators):

@@ -15,7 +15,9 @@ dependency costs a few percent of a decision.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -103,7 +105,15 @@ _CREDENTIALS = Credential.__table__
 #: What :func:`admit` makes a caller of.
 _CALLER_COLUMNS = tuple(
     _CREDENTIALS.c[name]
-    for name in ("credential_id", "kind", "partner_id", "subject_key", "scopes", "rate_per_minute")
+    for name in (
+        "credential_id",
+        "kind",
+        "partner_id",
+        "subject_key",
+        "scopes",
+        "rate_per_minute",
+        "expires_at",
+    )
 )
 
 
@@ -153,14 +163,28 @@ async def key_hash(
 KeyHash = Annotated[str, Depends(key_hash)]
 
 
+def _expired(expires_at: dt.datetime | str | None) -> bool:
+    if expires_at is None:
+        return False
+    if isinstance(expires_at, str):  # SQLite's text, from a raw driver
+        expires_at = dt.datetime.fromisoformat(expires_at)
+    return expires_at <= dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 def admit(request: Request, credential: Any | None) -> Caller:
     """The caller of a credential row from :func:`key_lookup`, within its rate limit:
-    401 when no live credential has the key, 429 over the limit."""
-    if credential is None:
+    401 when no live credential has the key (an expired key is answered as an unknown
+    one), 429 over the limit, with ``Retry-After``."""
+    if credential is None or _expired(credential.expires_at):
         raise ApiError(401, "unknown or revoked API key")
     limiter: RateLimiter = request.app.state.limiter
     if not limiter.allow(credential.credential_id, credential.rate_per_minute):
-        raise ApiError(429, f"rate limit of {credential.rate_per_minute} requests a minute reached")
+        raise ApiError(
+            429,
+            f"rate limit of {credential.rate_per_minute} requests a minute reached",
+            # The bucket refills one request in this many seconds: then one more passes.
+            headers={"Retry-After": str(max(1, math.ceil(60 / credential.rate_per_minute)))},
+        )
     scopes = credential.scopes  # a list, or its JSON text from a raw driver
     return Caller(
         credential.credential_id,

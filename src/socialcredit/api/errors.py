@@ -94,6 +94,18 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
                 if status == 401
                 else {}
             ),
+            **(
+                {
+                    "headers": {
+                        "Retry-After": {
+                            "schema": {"type": "integer"},
+                            "description": "Seconds until the key may ask again",
+                        }
+                    }
+                }
+                if status == 429
+                else {}
+            ),
         }
         for status in statuses
     }
@@ -114,11 +126,18 @@ def json_error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 class ApiError(Exception):
     """An error with an HTTP status, raised by routes and dependencies."""
 
-    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code or CODES.get(status, "error")
         self.message = message
+        self.headers = headers
 
 
 def describe(errors: Sequence[Any]) -> str:
@@ -135,15 +154,18 @@ def error_body(status: int, message: str, code: str | None = None) -> dict[str, 
     }
 
 
-def _respond(status: int, message: str, code: str | None = None) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+def _respond(
+    status: int, message: str, code: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer"} | (headers or {})
     return JSONResponse(error_body(status, message, code), status_code=status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:
-        return _respond(exc.status, exc.message, exc.code)
+        return _respond(exc.status, exc.message, exc.code, exc.headers)
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:

@@ -6,11 +6,15 @@ Scopes: ``records:<category>`` or ``records:*`` (furnish records),
 ``disputes:answer`` (answer disputes about the partner's records),
 ``decisions:<action>`` or ``decisions:*`` (ask credit decisions); operators
 hold ``*``; citizens hold ``me`` (their own file).
+
+A key may expire (``expires_at``): from then on it is answered as an unknown key.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 import secrets
 import uuid
 from typing import Literal
@@ -23,7 +27,14 @@ from socialcredit.records import CATEGORIES
 from socialcredit.settings import utc_now
 from socialcredit.store.models import Credential, Partner
 
-__all__ = ["PARTNER_SCOPES", "create_key", "hash_key", "revoke_key", "scope_allows"]
+__all__ = [
+    "PARTNER_SCOPES",
+    "create_key",
+    "hash_key",
+    "lifetime",
+    "revoke_key",
+    "scope_allows",
+]
 
 Kind = Literal["partner", "operator", "citizen"]
 PARTNER_SCOPES = (
@@ -34,6 +45,25 @@ PARTNER_SCOPES = (
     *(f"decisions:{a}" for a in ACTIONS),
     "decisions:*",
 )
+
+
+_LIFETIME = re.compile(r"^([1-9][0-9]{0,5})([hdw])$")
+_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+
+
+def lifetime(text: str) -> dt.timedelta:
+    """How long a key lasts, written ``<n>h``, ``<n>d`` or ``<n>w``.
+
+    >>> lifetime("90d")
+    datetime.timedelta(days=90)
+    """
+    matched = _LIFETIME.match(text.strip())
+    if matched is None:
+        raise InputError(
+            f"{text!r} is not a lifetime: a whole number above 0 and a unit, h (hours), "
+            "d (days) or w (weeks), e.g. 90d"
+        )
+    return dt.timedelta(**{_UNITS[matched.group(2)]: int(matched.group(1))})
 
 
 def hash_key(key: str) -> str:
@@ -54,8 +84,10 @@ def create_key(
     subject_key: str | None = None,
     scopes: list[str] | None = None,
     rate_per_minute: int = 6000,
+    expires_in: dt.timedelta | None = None,
 ) -> tuple[Credential, str]:
-    """A new credential and its plain key (never stored; show it once)."""
+    """A new credential and its plain key (never stored; show it once). Once
+    ``expires_in`` has passed, the key is answered as an unknown one."""
     if kind == "partner":
         if partner_id is None or session.get(Partner, partner_id) is None:
             raise NotFoundError(f"partner {partner_id!r} is not registered")
@@ -73,6 +105,7 @@ def create_key(
             raise InputError("a citizen key needs the person's subject key")
         granted = ["me"]
     plain = f"sc{kind[0]}_{secrets.token_urlsafe(32)}"
+    now = utc_now()
     credential = Credential(
         credential_id=uuid.uuid4().hex,
         kind=kind,
@@ -81,8 +114,9 @@ def create_key(
         key_hash=hash_key(plain),
         scopes=granted,
         rate_per_minute=rate_per_minute,
-        created_at=utc_now(),
+        created_at=now,
         revoked_at=None,
+        expires_at=None if expires_in is None else now + expires_in,
     )
     session.add(credential)
     return credential, plain

@@ -67,6 +67,8 @@ class Credential(Base):
     rate_per_minute: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: None: the key lasts until revoked.
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class PublishedScore(Base):

@@ -14,7 +14,7 @@ from socialcredit.api.errors import ApiError, error_responses
 from socialcredit.api.models.consents import ConsentCreate, ConsentPublic, ConsentsPublic
 from socialcredit.api.models.disputes import DisputeCreate, DisputePublic, DisputesPublic
 from socialcredit.api.models.files import FilePublic, Notifications
-from socialcredit.api.routes.common import full_file, service_state
+from socialcredit.api.routes.common import Identifier, full_file, service_state
 from socialcredit.records import CATEGORIES
 from socialcredit.rights import consents as consent_rights
 from socialcredit.rights.disputes import open_dispute
@@ -203,7 +203,7 @@ def consents(request: Request, caller: Citizen) -> ConsentsPublic:
 @router.delete(
     "/consents/{consent_id}", summary="Revoke a consent at once", responses=error_responses(404)
 )
-def revoke_consent(consent_id: str, request: Request, caller: Citizen) -> ConsentPublic:
+def revoke_consent(consent_id: Identifier, request: Request, caller: Citizen) -> ConsentPublic:
     """A consent to share cash flow: the partner's months stop counting at once and my
     published score is recomputed; they are erased after the retention for withdrawn
     data."""

@@ -4,9 +4,9 @@ file as they (or an operator) read it."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Path, Request
 from sqlalchemy import select
 
 from socialcredit.api.models.consents import ConsentPublic
@@ -15,6 +15,7 @@ from socialcredit.api.models.disputes import DisputePublic
 from socialcredit.api.models.files import Access, FilePublic
 from socialcredit.api.state import ServiceState
 from socialcredit.decisions.store import decision_json
+from socialcredit.identity.pseudonym import KEY_HEX_LENGTH
 from socialcredit.rights.report import report_for
 from socialcredit.store.models import (
     AuditEntry,
@@ -26,7 +27,19 @@ from socialcredit.store.models import (
     Review,
 )
 
-__all__ = ["full_file", "score_row", "service_state"]
+__all__ = ["Identifier", "SubjectKey", "full_file", "score_row", "service_state"]
+
+#: An identifier in a path (a dispute's, a decision's, a key's ...): at most as long as
+#: the store's identifier columns, so that no store is asked to hold more.
+Identifier = Annotated[str, Path(min_length=1, max_length=36)]
+#: A person's subject key in a path: exactly what the keyer makes.
+SubjectKey = Annotated[
+    str,
+    Path(
+        pattern=f"^[0-9a-f]{{{KEY_HEX_LENGTH}}}$",
+        description=f"The person's subject key ({KEY_HEX_LENGTH} hexadecimal characters)",
+    ),
+]
 
 
 def service_state(request: Request) -> ServiceState:

@@ -22,7 +22,7 @@ from socialcredit.api.models.files import FilePublic
 from socialcredit.api.models.population import DisputeFigures, Population
 from socialcredit.api.models.scorecards import ScorecardPublic
 from socialcredit.api.models.service import CallerPublic
-from socialcredit.api.routes.common import full_file, service_state
+from socialcredit.api.routes.common import SubjectKey, full_file, service_state
 from socialcredit.api.state import ServiceState
 from socialcredit.console import population as figures
 from socialcredit.console import scorecards
@@ -148,7 +148,7 @@ def population(request: Request, caller: Operator) -> Population:
     responses=error_responses(400, 404),
 )
 def person_report(
-    subject_key: str,
+    subject_key: SubjectKey,
     request: Request,
     caller: Operator,
     purpose: Annotated[str | None, Query(description="Why the file is opened")] = None,

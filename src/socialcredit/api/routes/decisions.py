@@ -34,6 +34,7 @@ from socialcredit.api.auth import (
 )
 from socialcredit.api.errors import ApiError, describe, error_responses
 from socialcredit.api.hot import HotReader, audited, open_reader
+from socialcredit.api.models.base import refuse_nul
 from socialcredit.api.models.decisions import (
     DecisionAnswer,
     DecisionCreate,
@@ -52,7 +53,7 @@ from socialcredit.api.models.policies import (
     PolicyPublished,
     PolicyVersionPublic,
 )
-from socialcredit.api.routes.common import service_state
+from socialcredit.api.routes.common import Identifier, service_state
 from socialcredit.decisions import ACTIONS, CreditPolicy, decide
 from socialcredit.decisions.store import (
     decision_json,
@@ -311,7 +312,7 @@ async def new_decision(request: Request) -> DecisionAnswer:
     responses=error_responses(404),
 )
 def get_decision(
-    decision_id: str, request: Request, caller: Annotated[Caller, Depends(authenticated)]
+    decision_id: Identifier, request: Request, caller: Annotated[Caller, Depends(authenticated)]
 ) -> DecisionPublic:
     """With the outcome of a human review, when the person asked for one."""
     if caller.kind not in ("partner", "operator"):
@@ -336,6 +337,10 @@ async def new_policy(request: Request, caller: Operator) -> PolicyPublished:
         policy = CreditPolicy.model_validate_json(await request.body())
     except ValidationError as exc:
         raise ApiError(422, f"credit policy refused: {describe(exc.errors())}") from None
+    try:
+        refuse_nul(policy.model_dump())
+    except ValueError as exc:
+        raise ApiError(422, f"credit policy refused: {exc}") from None
     with service_state(request).store.session() as session, session.begin():
         published = publish_policy(session, policy, actor=caller.credential_id)
         return PolicyPublished(version=published.version, live=True)
@@ -395,7 +400,7 @@ def review_queue(
     responses=error_responses(404),
 )
 def resolve(
-    review_id: str, body: ReviewResolve, request: Request, caller: Operator
+    review_id: Identifier, body: ReviewResolve, request: Request, caller: Operator
 ) -> ReviewPublic:
     with service_state(request).store.session() as session, session.begin():
         review = resolve_review(

@@ -14,7 +14,7 @@ from socialcredit.api.models.erasures import ErasureCreate, ErasurePublic
 from socialcredit.api.models.keys import KeyCreate, KeyCreated, KeyRevoked
 from socialcredit.api.models.partners import PartnerCreate, PartnerPublic
 from socialcredit.api.models.scores import PublishCreate, PublishedPublic
-from socialcredit.api.routes.common import service_state
+from socialcredit.api.routes.common import Identifier, service_state
 from socialcredit.identity import parse
 from socialcredit.publish.scores import publish_run
 from socialcredit.rights.disputes import expire_disputes
@@ -67,6 +67,9 @@ def new_key(body: KeyCreate, request: Request, caller: Operator) -> KeyCreated:
             subject_key=subject,
             scopes=body.scopes,
             rate_per_minute=body.rate_per_minute,
+            expires_in=None
+            if body.expires_in_days is None
+            else dt.timedelta(days=body.expires_in_days),
         )
         audit.append(
             session,
@@ -75,13 +78,18 @@ def new_key(body: KeyCreate, request: Request, caller: Operator) -> KeyCreated:
             action="key_created",
             detail={"credential_id": credential.credential_id, "kind": body.kind},
         )
-    return KeyCreated(credential_id=credential.credential_id, key=plain, scopes=credential.scopes)
+    return KeyCreated(
+        credential_id=credential.credential_id,
+        key=plain,
+        scopes=credential.scopes,
+        expires_at=credential.expires_at,
+    )
 
 
 @router.delete(
     "/keys/{credential_id}", summary="Revoke an API key at once", responses=error_responses(404)
 )
-def revoke(credential_id: str, request: Request, caller: Operator) -> KeyRevoked:
+def revoke(credential_id: Identifier, request: Request, caller: Operator) -> KeyRevoked:
     with service_state(request).store.session() as session, session.begin():
         credential = keys.revoke_key(session, credential_id)
         audit.append(
