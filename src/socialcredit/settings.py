@@ -151,6 +151,13 @@ class Settings(BaseSettings):
         "received (a partner's clock or time zone ahead of ours); a record observed later "
         "is rejected by the rule observed_in_future.",
     )
+    max_upload_bytes: int = Field(
+        default=1 << 30,
+        ge=1,
+        description="Largest batch file, in bytes, a partner may POST to /v1/records/{category} "
+        "(default 1 GiB). Uploads stream to the workspace's tmp/uploads as they arrive, never "
+        "whole in memory; one that grows past this is refused (413) and its file removed.",
+    )
     threads: int | None = Field(
         default=None,
         ge=1,

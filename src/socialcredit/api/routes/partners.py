@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Header, Query, Request
 from sqlalchemy import bindparam, func, select
 
@@ -45,8 +46,11 @@ FORMATS = {
     "application/vnd.apache.parquet": "parquet",
     "application/octet-stream": "parquet",
 }
-MAX_BODY = 1 << 30
 REJECTIONS_SHOWN = 1000
+
+
+def _too_large(limit: int) -> str:
+    return f"a batch may be at most {limit:,} bytes (SOCIALCREDIT_MAX_UPLOAD_BYTES); split it"
 
 
 def _rejections(path: str | None) -> list[RejectedRow]:
@@ -101,50 +105,68 @@ async def furnish(
         known = session.get(ApiBatch, (caller.partner_id, idempotency_key))
         if known is not None:
             return BatchPublic.model_validate(known.report | {"replayed": True})
-    body = await request.body()
-    if not body:
-        raise ApiError(400, "the request body is empty; send the batch file as the body")
-    if len(body) > MAX_BODY:
-        raise ApiError(413, "a batch may be at most 1 GiB; split it")
+    limit = state.settings.max_upload_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, _too_large(limit))
     suffix = {"csv": ".csv", "jsonl": ".jsonl", "parquet": ".parquet"}[fmt]
-    # Removed when the ingestion ends, however it ends; a crash leaves it to the
-    # sweep at the next start (socialcredit.lake.files).
+    # Written to disk as it arrives, never whole in memory; removed when the ingestion
+    # ends, however it ends; a crash leaves it to the sweep at the next start
+    # (socialcredit.lake.files).
     with held_upload(state.workspace.root, suffix) as (handle, upload):
-        handle.write(body)
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise ApiError(413, _too_large(limit))
+            handle.write(chunk)
+        if size == 0:
+            raise ApiError(400, "the request body is empty; send the batch file as the body")
         handle.flush()
-        with state.lake_lock:
-            report = ingest_file(
-                state.lake,
-                state.keyer,
-                upload,
-                partner=caller.partner_id,
-                category_name=category,
-                rejections_dir=state.workspace.rejections_dir,
-                clock_allowance_days=state.settings.clock_allowance_days,
+        partner = caller.partner_id
+
+        def ingest() -> BatchPublic:
+            with state.lake_lock:
+                report = ingest_file(
+                    state.lake,
+                    state.keyer,
+                    upload,
+                    partner=partner,
+                    category_name=category,
+                    rejections_dir=state.workspace.rejections_dir,
+                    clock_allowance_days=state.settings.clock_allowance_days,
+                )
+            fields = report.as_json()
+            fields.pop("rejections_file")
+            answer = BatchPublic.model_validate(
+                fields
+                | {"file": f"upload{suffix}", "rejected_rows": _rejections(report.rejections_file)}
             )
-    fields = report.as_json()
-    fields.pop("rejections_file")
-    answer = BatchPublic.model_validate(
-        fields | {"file": f"upload{suffix}", "rejected_rows": _rejections(report.rejections_file)}
-    )
-    with state.store.session() as session, session.begin():
-        session.add(
-            ApiBatch(
-                partner_id=caller.partner_id,
-                idempotency_key=idempotency_key,
-                batch_id=report.batch_id,
-                report=answer.model_dump(mode="json"),
-                received_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            )
-        )
-        audit.append(
-            session,
-            actor=caller.credential_id,
-            actor_kind="partner",
-            action="records_furnished",
-            detail={"batch_id": report.batch_id, "category": category, "accepted": report.accepted},
-        )
-    return answer
+            with state.store.session() as session, session.begin():
+                session.add(
+                    ApiBatch(
+                        partner_id=partner,
+                        idempotency_key=idempotency_key,
+                        batch_id=report.batch_id,
+                        report=answer.model_dump(mode="json"),
+                        received_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    )
+                )
+                audit.append(
+                    session,
+                    actor=caller.credential_id,
+                    actor_kind="partner",
+                    action="records_furnished",
+                    detail={
+                        "batch_id": report.batch_id,
+                        "category": category,
+                        "accepted": report.accepted,
+                    },
+                )
+            return answer
+
+        # Off the event loop: decisions and score reads go on while a batch is ingested.
+        return await anyio.to_thread.run_sync(ingest)
 
 
 @router.get(
