@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +42,17 @@ def _kind(duckdb_type: str) -> str:
         "DECIMAL",
     )
     return "number" if upper.startswith(numeric) else "text"
+
+
+def _about_the_file(exc: duckdb.Error, path: Path) -> str:
+    """What DuckDB found wrong with a file, without the SQL it ran nor the file's path
+    (the caller names the file as its user knows it)."""
+    lines: list[str] = []
+    for line in str(exc).splitlines():
+        if line.startswith(("LINE ", "The search space", "Possible fixes")) or not line.strip():
+            break
+        lines.append(re.sub(rf"\s*['\"]?{re.escape(str(path))}['\"]?", "", line).strip())
+    return " ".join(lines[:2]) or type(exc).__name__
 
 
 class DuckDBEngine(Engine):
@@ -148,7 +160,9 @@ class DuckDBEngine(Engine):
                 self._run(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {reader}")
                 rejects = ()
         except duckdb.Error as exc:
-            raise UnreadableFileError(f"{path}: cannot be read as {fmt}: {exc}") from exc
+            raise UnreadableFileError(
+                f"{path}: cannot be read as {fmt}: {_about_the_file(exc, path)}"
+            ) from exc
         types = {
             str(name).lower(): _kind(str(kind))
             for name, kind, *_ in self._run(f"DESCRIBE {table}")

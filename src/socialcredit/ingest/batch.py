@@ -274,8 +274,12 @@ def ingest_file(
     on_step: Step | None = None,
     received: dt.date | None = None,
     clock_allowance_days: int = FUTURE_ALLOWANCE_DAYS,
+    shown_as: str | None = None,
 ) -> BatchReport:
     """Ingest one partner file as one batch; see the module docstring.
+
+    ``shown_as`` names the file in messages instead of its path: a service's upload
+    is kept in a temporary file whose path is no business of the partner's.
 
     A record observed after ``received`` (default: today, UTC) plus
     ``clock_allowance_days`` is rejected (rule ``observed_in_future``).
@@ -294,7 +298,12 @@ def ingest_file(
     checksum = _sha256(path)
 
     step("read")
-    loaded = engine.load_file(path, file_format, "_stg")
+    try:
+        loaded = engine.load_file(path, file_format, "_stg")
+    except UnreadableFileError as exc:
+        if shown_as is None:
+            raise
+        raise UnreadableFileError(str(exc).replace(str(path), shown_as)) from None
     present = _check_columns(cat, loaded)
 
     step("pseudonymise")

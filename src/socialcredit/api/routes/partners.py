@@ -135,6 +135,7 @@ async def furnish(
                     category_name=category,
                     rejections_dir=state.workspace.rejections_dir,
                     clock_allowance_days=state.settings.clock_allowance_days,
+                    shown_as=f"upload{suffix}",
                 )
             fields = report.as_json()
             fields.pop("rejections_file")
