@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from socialcredit.api.batches import recover_batches
 from socialcredit.engines import Engine
 from socialcredit.identity import SubjectKeyer
 from socialcredit.lake.workspace import Workspace
@@ -28,9 +29,11 @@ class ServiceState:
 
     def recover(self) -> None:
         """Finish the writes a crash cut between the store and the lake: disputes the
-        store settled whose record the lake still holds."""
+        store settled whose record the lake still holds, batches the lake committed
+        that the store has not recorded."""
         with self.lake_lock:
             settle_in_lake(self.store, self.lake)
+            recover_batches(self.store, self.lake)
 
     @property
     def lake(self) -> Engine:

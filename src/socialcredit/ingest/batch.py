@@ -275,11 +275,14 @@ def ingest_file(
     received: dt.date | None = None,
     clock_allowance_days: int = FUTURE_ALLOWANCE_DAYS,
     shown_as: str | None = None,
+    batch_id: str | None = None,
 ) -> BatchReport:
     """Ingest one partner file as one batch; see the module docstring.
 
     ``shown_as`` names the file in messages instead of its path: a service's upload
     is kept in a temporary file whose path is no business of the partner's.
+    ``batch_id``: the id to commit the batch under (default: a new one), chosen by a
+    caller that records it elsewhere first.
 
     A record observed after ``received`` (default: today, UTC) plus
     ``clock_allowance_days`` is rejected (rule ``observed_in_future``).
@@ -340,7 +343,7 @@ def ingest_file(
     accepted = rows_in - rejected - duplicates
 
     step("commit")
-    batch_id = uuid.uuid4().hex[:16]
+    batch_id = batch_id or uuid.uuid4().hex[:16]
     fields = ", ".join(f.column for f in cat.fields)
     with engine.transaction():
         engine.execute(

@@ -20,6 +20,7 @@ from socialcredit.api.auth import (
     require_purpose,
     require_scope,
 )
+from socialcredit.api.batches import REJECTIONS_SHOWN, complete, from_lake, is_pending, reserve
 from socialcredit.api.errors import ApiError, error_responses
 from socialcredit.api.hot import HotReader, audited, open_reader
 from socialcredit.api.models.disputes import DisputeAnswer, DisputePublic, DisputesPublic
@@ -34,7 +35,6 @@ from socialcredit.lake.files import held_upload
 from socialcredit.records import CATEGORIES
 from socialcredit.rights.disputes import answer_dispute
 from socialcredit.rights.profiles import LEGAL_BASES, lawful_basis
-from socialcredit.store import audit
 from socialcredit.store.models import ApiBatch, Consent, Credential, Dispute, PublishedScore
 
 router = APIRouter(prefix="/v1", tags=["partners"], responses=error_responses(401, 403, 422, 429))
@@ -46,7 +46,6 @@ FORMATS = {
     "application/vnd.apache.parquet": "parquet",
     "application/octet-stream": "parquet",
 }
-REJECTIONS_SHOWN = 1000
 
 
 def _too_large(limit: int) -> str:
@@ -101,10 +100,31 @@ async def furnish(
     if caller.partner_id is None:  # an operator's key holds every scope, and no partner
         raise ApiError(403, "records are furnished with the key of the partner that holds them")
     state = service_state(request)
-    with state.store.session() as session:
-        known = session.get(ApiBatch, (caller.partner_id, idempotency_key))
-        if known is not None:
-            return BatchPublic.model_validate(known.report | {"replayed": True})
+    partner: str = caller.partner_id
+    # The store's row first (pending), then the lake, then the row completed: what a
+    # failure between them leaves is finished from the lake (socialcredit.api.batches).
+    batch_id, first, retried = reserve(state.store, partner, idempotency_key)
+    if first is not None:
+        return BatchPublic.model_validate(first | {"replayed": True})
+    if retried:
+
+        def committed_before() -> BatchPublic | None:
+            with state.lake_lock:
+                answer = from_lake(state.lake, batch_id)
+                if answer is None:
+                    return None
+                return complete(
+                    state.store,
+                    partner,
+                    idempotency_key,
+                    answer,
+                    actor=caller.credential_id,
+                    actor_kind="partner",
+                ).model_copy(update={"replayed": True})
+
+        recovered = await anyio.to_thread.run_sync(committed_before)
+        if recovered is not None:
+            return recovered
     limit = state.settings.max_upload_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
@@ -123,7 +143,6 @@ async def furnish(
         if size == 0:
             raise ApiError(400, "the request body is empty; send the batch file as the body")
         handle.flush()
-        partner = caller.partner_id
 
         def ingest() -> BatchPublic:
             with state.lake_lock:
@@ -136,6 +155,7 @@ async def furnish(
                     rejections_dir=state.workspace.rejections_dir,
                     clock_allowance_days=state.settings.clock_allowance_days,
                     shown_as=f"upload{suffix}",
+                    batch_id=batch_id,
                 )
             fields = report.as_json()
             fields.pop("rejections_file")
@@ -143,28 +163,14 @@ async def furnish(
                 fields
                 | {"file": f"upload{suffix}", "rejected_rows": _rejections(report.rejections_file)}
             )
-            with state.store.session() as session, session.begin():
-                session.add(
-                    ApiBatch(
-                        partner_id=partner,
-                        idempotency_key=idempotency_key,
-                        batch_id=report.batch_id,
-                        report=answer.model_dump(mode="json"),
-                        received_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                    )
-                )
-                audit.append(
-                    session,
-                    actor=caller.credential_id,
-                    actor_kind="partner",
-                    action="records_furnished",
-                    detail={
-                        "batch_id": report.batch_id,
-                        "category": category,
-                        "accepted": report.accepted,
-                    },
-                )
-            return answer
+            return complete(
+                state.store,
+                partner,
+                idempotency_key,
+                answer,
+                actor=caller.credential_id,
+                actor_kind="partner",
+            )
 
         # Off the event loop: decisions and score reads go on while a batch is ingested.
         return await anyio.to_thread.run_sync(ingest)
@@ -180,7 +186,7 @@ def batch(batch_id: Identifier, request: Request, caller: Furnisher) -> BatchPub
                 ApiBatch.batch_id == batch_id, ApiBatch.partner_id == caller.partner_id
             )
         ).scalar_one_or_none()
-    if found is None:
+    if found is None or is_pending(found.report):
         raise ApiError(404, f"no batch {batch_id!r} from this partner")
     return BatchPublic.model_validate(found.report)
 
