@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from sqlalchemy import FromClause, Select, bindparam, select
+from sqlalchemy import FromClause, Select, bindparam, func, select
 
 from socialcredit.api.errors import ApiError
 from socialcredit.store import keys
-from socialcredit.store.models import Credential
+from socialcredit.store.models import Consent, Credential, Dispute
 
 __all__ = [
     "AUTHORIZATION_PARAMETER",
@@ -131,6 +131,32 @@ def key_lookup(*columns: Any, joined: FromClause | None = None) -> Select[Any]:
 
 
 _KEY_LOOKUP = key_lookup()
+
+
+def subject_facts() -> tuple[Any, Any]:
+    """Columns for :func:`key_lookup`: the number of open disputes of the subject bound as
+    ``key``, and of the caller's partner's live consents from that subject for the
+    purpose bound as ``purpose`` at the moment bound as ``now`` (what a score read and a
+    decision both check, in their one round trip)."""
+    open_disputes = (
+        select(func.count())
+        .where(Dispute.subject_key == bindparam("key"), Dispute.status == "open")
+        .scalar_subquery()
+        .label("open_disputes")
+    )
+    consents = (
+        select(func.count())
+        .where(
+            Consent.subject_key == bindparam("key"),
+            Consent.partner_id == _CREDENTIALS.c.partner_id,
+            Consent.purpose == bindparam("purpose"),
+            Consent.revoked_at.is_(None),
+            Consent.expires_at > bindparam("now"),
+        )
+        .scalar_subquery()
+        .label("consents")
+    )
+    return open_disputes, consents
 
 
 _AUTHORIZATION = "'Bearer <key>': the API key the operator issued"

@@ -3,8 +3,7 @@ file as they (or an operator) read it."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Path, Request
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from socialcredit.api.models.files import Access, FilePublic
 from socialcredit.api.state import ServiceState
 from socialcredit.decisions.store import decision_json
 from socialcredit.identity.pseudonym import KEY_HEX_LENGTH
+from socialcredit.publish.scores import published_to_history
 from socialcredit.rights.report import report_for
 from socialcredit.store.models import (
     AuditEntry,
@@ -27,7 +27,7 @@ from socialcredit.store.models import (
     Review,
 )
 
-__all__ = ["Identifier", "SubjectKey", "full_file", "score_row", "service_state"]
+__all__ = ["Identifier", "SubjectKey", "full_file", "service_state"]
 
 #: An identifier in a path (a dispute's, a decision's, a key's ...): at most as long as
 #: the store's identifier columns, so that no store is asked to hold more.
@@ -47,26 +47,11 @@ def service_state(request: Request) -> ServiceState:
     return state
 
 
-def score_row(published: PublishedScore) -> dict[str, Any]:
-    """A published score in the shape of a score-history row (what reports take)."""
-    row: dict[str, Any] = {
-        "score": published.score,
-        "tier": published.tier,
-        "as_of": dt.date.fromisoformat(published.as_of),
-        "scorecard_version": published.scorecard_version,
-        "run_id": published.run_id,
-    }
-    row |= {f"sub_{d}": v for d, v in published.subscores.items()}
-    for i, reason in enumerate(published.reasons, start=1):
-        row[f"reason_{i}"], row[f"lost_{i}"] = reason["feature"], reason["points_lost"]
-    return row
-
-
 def full_file(state: ServiceState, key: str, published: PublishedScore) -> FilePublic:
     """The whole file of ``key``: score, reasons, advice, records, every access (who,
     when, why), disputes, consents, and every credit decision with any review."""
     with state.lake_lock:
-        report = report_for(state.lake, key, score_row(published))
+        report = report_for(state.lake, key, published_to_history(published))
     with state.store.session() as session:
         accesses = session.execute(
             select(AuditEntry, Credential.partner_id)

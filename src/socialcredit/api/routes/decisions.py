@@ -31,6 +31,7 @@ from socialcredit.api.auth import (
     key_lookup,
     require_purpose,
     require_scope,
+    subject_facts,
 )
 from socialcredit.api.errors import ApiError, describe, error_responses
 from socialcredit.api.hot import HotReader, audited, open_reader
@@ -69,10 +70,8 @@ from socialcredit.identity import parse
 from socialcredit.rights.profiles import lawful_basis
 from socialcredit.store import Store
 from socialcredit.store.models import (
-    Consent,
     Credential,
     CreditDecision,
-    Dispute,
     PolicyVersion,
     PublishedScore,
     Review,
@@ -93,20 +92,7 @@ _DECISION_INPUTS = key_lookup(
     _SCORE.reasons,
     _SCORE.scorecard_version,
     _SCORE.run_id,
-    select(func.count())
-    .where(Dispute.subject_key == bindparam("key"), Dispute.status == "open")
-    .scalar_subquery()
-    .label("open_disputes"),
-    select(func.count())
-    .where(
-        Consent.subject_key == bindparam("key"),
-        Consent.partner_id == _CRED.partner_id,
-        Consent.purpose == bindparam("purpose"),
-        Consent.revoked_at.is_(None),
-        Consent.expires_at > bindparam("now"),
-    )
-    .scalar_subquery()
-    .label("consents"),
+    *subject_facts(),
     select(PolicyVersion.version)
     .where(PolicyVersion.live)
     .scalar_subquery()

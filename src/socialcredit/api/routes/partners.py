@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Header, Query, Request
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 
 from socialcredit.api.auth import (
     AUTHORIZATION_PARAMETER,
@@ -19,6 +19,7 @@ from socialcredit.api.auth import (
     key_lookup,
     require_purpose,
     require_scope,
+    subject_facts,
 )
 from socialcredit.api.batches import REJECTIONS_SHOWN, complete, from_lake, is_pending, reserve
 from socialcredit.api.errors import ApiError, error_responses
@@ -35,7 +36,7 @@ from socialcredit.lake.files import held_upload
 from socialcredit.records import CATEGORIES
 from socialcredit.rights.disputes import answer_dispute
 from socialcredit.rights.profiles import LEGAL_BASES, lawful_basis
-from socialcredit.store.models import ApiBatch, Consent, Credential, Dispute, PublishedScore
+from socialcredit.store.models import ApiBatch, Credential, Dispute, PublishedScore
 
 router = APIRouter(prefix="/v1", tags=["partners"], responses=error_responses(401, 403, 422, 429))
 
@@ -203,20 +204,7 @@ _SCORE_INPUTS = key_lookup(
     _SCORE.reasons,
     _SCORE.as_of,
     _SCORE.scorecard_version,
-    select(func.count())
-    .where(Dispute.subject_key == bindparam("key"), Dispute.status == "open")
-    .scalar_subquery()
-    .label("open_disputes"),
-    select(func.count())
-    .where(
-        Consent.subject_key == bindparam("key"),
-        Consent.partner_id == Credential.__table__.c.partner_id,
-        Consent.purpose == bindparam("purpose"),
-        Consent.revoked_at.is_(None),
-        Consent.expires_at > bindparam("now"),
-    )
-    .scalar_subquery()
-    .label("consents"),
+    *subject_facts(),
     joined=Credential.__table__.outerjoin(
         PublishedScore.__table__, _SCORE.subject_key == bindparam("key")
     ),
