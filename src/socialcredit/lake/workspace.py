@@ -3,7 +3,12 @@
 ::
 
     workspace.json      mode (demo or live) and the fingerprint of the subject-key secret
-    lake.duckdb         the records lake, ledger, score history (embedded engine)
+    lake.duckdb         the records lake, ledger, feature state, score history (embedded
+                        engine; lake.duckdb.wal beside it while a write is under way)
+    lake-spark/         the same lake as Parquet parts, when the engine is Spark
+    store.sqlite        the operational store, unless SOCIALCREDIT_STORE names PostgreSQL
+    issuer/             the certificate issuer's keys (keys.json, signing-<n>.pem)
+    serve.lock          the running service's process id, while one serves
     rejections/         one CSV per batch: row, field, value, rule, message
     feeds/              partner files written by the demo's synthetic nation
     summary.json        the demo's summary
