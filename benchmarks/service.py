@@ -41,8 +41,20 @@ app = FastAPI()
 def constant() -> dict[str, str]:
     return {"status": "ok"}
 if __name__ == "__main__":
-    uvicorn.run("bare:app", host="127.0.0.1", port=int(sys.argv[1]), workers=int(sys.argv[2]),
-                access_log=False, log_level="warning")
+    # served as `socialcredit serve` serves: a TCP socket bound first (uvicorn's own,
+    # with protocol 0, leaves Nagle's algorithm on in its multi-process mode)
+    import socket
+    from uvicorn.supervisors import Multiprocess
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", int(sys.argv[1])))
+    sock.set_inheritable(True)
+    workers = int(sys.argv[2])
+    config = uvicorn.Config("bare:app", workers=workers, access_log=False, log_level="warning")
+    if workers > 1:
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        uvicorn.Server(config).run(sockets=[sock])
 """
 
 
