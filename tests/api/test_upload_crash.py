@@ -7,13 +7,11 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from socialcredit.store import keys
 from socialcredit.store.models import Partner
 from tests.utils.console import free_port
 from tests.utils.records import resident
+from tests.utils.service import serve_process
 
 SECRET = "upload-crash-test-secret-of-32-bytes"
 
@@ -32,25 +31,8 @@ SECRET = "upload-crash-test-secret-of-32-bytes"
 pytestmark = pytest.mark.slow
 
 
-@contextmanager
-def serving(root: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALCREDIT_")}
-    env["SOCIALCREDIT_SUBJECT_KEY_SECRET"] = SECRET
-    command = [sys.executable, "-m", "socialcredit", "serve", "-w", str(root), "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
-    try:
-        for _ in range(600):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=1):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                assert process.poll() is None, "the service did not start"
-                time.sleep(0.1)
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
+def serving(root: Path, port: int) -> AbstractContextManager[subprocess.Popen[bytes]]:
+    return serve_process(root, port, SECRET)
 
 
 def _batch(people: int) -> tuple[bytes, str]:

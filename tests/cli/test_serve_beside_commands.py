@@ -8,11 +8,9 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,7 @@ from socialcredit.store import keys
 from socialcredit.store.models import Partner
 from tests.utils.console import free_port
 from tests.utils.records import resident
+from tests.utils.service import serve_process
 
 SECRET = "serve-beside-commands-secret-32-bytes"
 
@@ -40,26 +39,8 @@ def _command(*args: str) -> list[str]:
     return [sys.executable, "-m", "socialcredit", *args]
 
 
-@contextmanager
-def serving(root: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(
-        _command("serve", "-w", str(root), "--port", str(port)),
-        env=_env(),
-        stdin=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(600):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=1):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                assert process.poll() is None, "the service did not start"
-                time.sleep(0.1)
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
+def serving(root: Path, port: int) -> AbstractContextManager[subprocess.Popen[bytes]]:
+    return serve_process(root, port, SECRET)
 
 
 def _workspace(root: Path) -> str:

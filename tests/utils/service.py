@@ -6,8 +6,14 @@ from __future__ import annotations
 import atexit
 import csv
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -243,3 +249,26 @@ def a_full_file(service: Service) -> dict[str, Any]:
     disputed = service.dispute_a_bank_payment("I paid this on time")
     assert disputed.status_code == 201, disputed.text
     return {"lender": lender, "decision_id": decision["decision_id"]}
+
+
+@contextmanager
+def serve_process(root: Path, port: int, secret: str) -> Iterator[subprocess.Popen[bytes]]:
+    """``socialcredit serve`` on workspace ``root`` in a real process, once it answers
+    its health check; stopped on leaving (if it still runs)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALCREDIT_")}
+    env["SOCIALCREDIT_SUBJECT_KEY_SECRET"] = secret
+    command = [sys.executable, "-m", "socialcredit", "serve", "-w", str(root), "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+    try:
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=1):
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                assert process.poll() is None, "the service did not start"
+                time.sleep(0.1)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
