@@ -21,9 +21,9 @@ from socialcredit.cli.common import (
     progress_bar,
     settings_for,
 )
+from socialcredit.cli.frontier import cutoffs_from, group_name, print_frontier, print_record
 from socialcredit.engines import Engine, connect
 from socialcredit.errors import InputError
-from socialcredit.identity import province_name
 from socialcredit.lake.workspace import Workspace
 from socialcredit.monitoring.impact import FOUR_FIFTHS
 from socialcredit.scorecard import ScorecardSpec, default_spec, load_spec
@@ -71,18 +71,6 @@ CutoffsOpt = Annotated[
         "the default credit policy's approval cut-offs)."
     ),
 ]
-
-
-def _cutoffs(text: str | None) -> tuple[int, ...]:
-    if text is None:
-        from socialcredit.decisions.policy import approval_cutoffs, default_policy
-        from socialcredit.monitoring.fairness import TIER_CUTOFFS
-
-        return tuple(sorted({*TIER_CUTOFFS, *approval_cutoffs(default_policy()).values()}))
-    try:
-        return tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
-    except ValueError:
-        raise InputError(f"--cutoffs {text!r}: expected whole scores, e.g. 600,650,700") from None
 
 
 def _names(text: str) -> list[str]:
@@ -218,7 +206,7 @@ def fit_command(
         search = FairnessSearch(
             start=None if start is None else _spec(start),
             trainer=trainer,
-            cutoffs=_cutoffs(cutoffs),
+            cutoffs=cutoffs_from(cutoffs),
             min_air=min_air,
             auc_tolerance=auc_tolerance,
             version=version,
@@ -253,7 +241,7 @@ def fit_command(
 
     def human() -> None:
         if "fairness" in result:
-            _print_frontier(result["fairness"])
+            print_frontier(result["fairness"])
             out.print(
                 f"scorecard {result['version']} -> {result['out']}: chosen "
                 f"{result['fairness']['chosen']!r}, AUC {result['auc']:.4f} "
@@ -268,50 +256,6 @@ def fit_command(
             err.print(f"  left out {column}: {why}")
 
     emit(result, as_json=as_json, human=human)
-
-
-def _group(where: dict[str, Any]) -> str:
-    """A compared group as people read it (a province by its name)."""
-    group = str(where["group"])
-    return province_name(group) if where["attribute"] == "province" else group
-
-
-def _print_frontier(search: dict[str, Any]) -> None:
-    table = Table(
-        title=f"alternatives to {search['start']}: AUC ({search['auc_measure']}) against the "
-        f"worst significant adverse impact ratio at {', '.join(map(str, search['cutoffs']))}"
-    )
-    for column in ("candidate", "AUC", "worst ratio", "where", "passes", "frontier"):
-        table.add_column(column, justify="left" if column in ("candidate", "where") else "right")
-    for c in search["candidates"]:
-        where = c["worst"]
-        table.add_row(
-            f"[bold]{c['name']}[/]" if c["name"] == search["chosen"] else c["name"],
-            f"{c['auc']:.4f}",
-            f"{c['worst_ratio']:.3f}",
-            "" if where is None else f"{where['attribute']} {_group(where)} at {where['cutoff']}",
-            "yes" if c["passes"] else "[red]no[/]",
-            "*" if c.get("on_frontier") else "",
-        )
-    out.print(table)
-
-
-def _print_record(search: dict[str, Any]) -> None:
-    table = Table(
-        title=f"frontier of the search from {search['start']} (AUC {search['auc_measure']}, "
-        f"cut-offs {', '.join(map(str, search['cutoffs']))})"
-    )
-    for column in ("candidate", "AUC", "worst ratio", "passes", "frontier"):
-        table.add_column(column, justify="left" if column == "candidate" else "right")
-    for p in search["frontier"]:
-        table.add_row(
-            f"[bold]{p['name']}[/]" if p["name"] == search["chosen"] else p["name"],
-            f"{p['auc']:.4f}",
-            f"{p['worst_ratio']:.3f}",
-            "yes" if p["passes"] else "[red]no[/]",
-            "*" if p["on_frontier"] else "",
-        )
-    out.print(table)
 
 
 def _spec(reference: str) -> ScorecardSpec:
@@ -451,7 +395,7 @@ def compare_command(
         bad: np.ndarray,
         groups: dict[str, np.ndarray],
     ) -> dict[str, Any]:
-        cuts = _cutoffs(cutoffs)
+        cuts = cutoffs_from(cutoffs)
         record = next((s.fairness for s in reversed(specs) if s.fairness is not None), None)
         min_air = FOUR_FIFTHS if record is None else record.min_air
         placed = {}
@@ -515,7 +459,7 @@ def compare_command(
         placed = result.get("fairness")
         if placed:
             if placed["search"]:
-                _print_record(placed["search"])
+                print_record(placed["search"])
             for role in ("champion", "challenger"):
                 where = placed[role]["worst"]
                 out.print(
@@ -524,7 +468,7 @@ def compare_command(
                     + (
                         ""
                         if where is None
-                        else f" ({where['attribute']} {_group(where)} at {where['cutoff']})"
+                        else f" ({where['attribute']} {group_name(where)} at {where['cutoff']})"
                     )
                     + ("" if placed[role]["passes"] else f", below {placed['min_air']}")
                 )
