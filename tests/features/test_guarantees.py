@@ -318,3 +318,75 @@ def test_erasing_a_guarantor_rescores_whom_their_guarantees_reached(
         )
         == 0
     )
+
+
+def _numbering(lake: Engine) -> dict[str, int]:
+    rows = lake.query("nodes", "SELECT key, node FROM guarantee_nodes").to_pylist()
+    return {r["key"]: r["node"] for r in rows}
+
+
+def _edges_by_key(lake: Engine) -> list[tuple[str, str, int, int]]:
+    return sorted(
+        (r["g"], r["p"], r["exposure"], r["called"])
+        for r in lake.query(
+            "edges",
+            "SELECT g.key AS g, p.key AS p, e.exposure, e.called FROM guarantee_edges e "
+            "JOIN guarantee_nodes g ON g.node = e.guarantor "
+            "JOIN guarantee_nodes p ON p.node = e.principal",
+        ).to_pylist()
+    )
+
+
+def test_keys_keep_their_node_numbers_and_an_incremental_run_numbers_only_new_keys(
+    book: Engine, keyer: SubjectKeyer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("socialcredit.scoring.runs.DELTA_SHARE", 1.0)
+    spec = default_spec()
+    first = score_population(book, spec, as_of=AS_OF)
+    before = _numbering(book)
+    # every guarantor and principal of the book (10 people and the firm), numbered once
+    assert len(before) == len(set(before.values())) == 11
+    assert sorted(before.values()) == list(range(11))
+    # N now guarantees P: two keys never seen; nobody else's guarantees change.
+    new = _guarantee("g-new", "N", "P", 5_000, 0)
+    _ingest(book, keyer, write_csv(tmp_path / "new.csv", [new]), "guarantee", "harbour-bank")
+    incremental = score_population(book, spec, since=first.run_id)
+    after = _numbering(book)
+    assert {k: after[k] for k in before} == before
+    assert {after[keyer.key(PEOPLE[n])] for n in "NP"} == {11, 12}
+    assert incremental.recomputed == 1  # N; being guaranteed moves nothing of P's
+    kept = _edges_by_key(book)
+    full = score_population(book, spec, as_of=AS_OF)
+    assert incremental.scores_digest == full.scores_digest
+    # the full run keeps the numbers too, and holds the same edges
+    assert _numbering(book) == after
+    assert _edges_by_key(book) == kept
+    assert len(kept) == len(BOOK) + 1
+
+
+def test_a_lake_that_kept_edges_by_key_is_rebuilt_on_open(
+    book: Engine, keyer: SubjectKeyer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from socialcredit.lake.schema import ensure_lake
+    from socialcredit.lake.state import state_run
+
+    monkeypatch.setattr("socialcredit.scoring.runs.DELTA_SHARE", 1.0)
+    spec = default_spec()
+    first = score_population(book, spec, as_of=AS_OF)
+    assert state_run(book) == first.run_id
+    # The shape of the kept edges before keys were numbered.
+    book.execute("old", "DROP TABLE guarantee_edges")
+    book.execute(
+        "old",
+        "CREATE TABLE guarantee_edges (subject_key VARCHAR, principal_key VARCHAR, "
+        "exposure BIGINT, called BIGINT)",
+    )
+    book.execute("old", "INSERT INTO guarantee_edges VALUES ('a', 'b', 1, 0)")
+    ensure_lake(book)
+    columns = book.query("edges", "SELECT * FROM guarantee_edges LIMIT 0").column_names
+    assert columns == ["guarantor", "principal", "exposure", "called"]
+    assert book.scalar("edges", "SELECT count(*) FROM guarantee_edges") == 0
+    assert state_run(book) is None  # the next run rebuilds from records
+    again = score_population(book, spec, since=first.run_id)
+    assert again.scores_digest == first.scores_digest
+    assert len(_edges_by_key(book)) == len(BOOK)

@@ -1,42 +1,22 @@
 """A guarantor's guarantees in force as one number, to tell whether they changed
-between two runs without keeping the edges of the last one.
+between two runs without comparing the edges one by one.
 
 A change elsewhere in someone's file (a disputed bill, a new contract) notes them
 as changed, but moves nobody else's exposure unless their guarantees moved. The
 fingerprint is a sum over the guarantor's edges of a 64-bit mix of the principal's
-key and the edge's amounts: the same set of guarantees gives the same number
-whatever the order, and a different set a different one but for a chance of about
-2**-64. It is computed from the keys themselves, never from node numbers, which
-differ from run to run.
+node number and the edge's amounts: the same set of guarantees gives the same
+number whatever the order, and a different set a different one but for a chance of
+about 2**-64. Node numbers are kept in the lake (``guarantee_nodes``) and a key
+keeps its number from run to run, so fingerprints of two runs compare.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
 
 from socialcredit.graph.kernel import Edges
 
-__all__ = ["fingerprints", "key_numbers"]
-
-_HEX = np.zeros(256, dtype=np.uint64)
-_HEX[np.frombuffer(b"0123456789", np.uint8)] = np.arange(10, dtype=np.uint64)
-_HEX[np.frombuffer(b"abcdef", np.uint8)] = np.arange(10, 16, dtype=np.uint64)
-_HEX[np.frombuffer(b"ABCDEF", np.uint8)] = np.arange(10, 16, dtype=np.uint64)
-_KEY_LENGTH = 32
-
-
-def key_numbers(keys: pa.Array) -> np.ndarray:
-    """The first 64 bits of each key (32 hex digits: a subject's or an organisation's)."""
-    fixed = keys.cast(pa.binary(_KEY_LENGTH))
-    start = fixed.offset * _KEY_LENGTH
-    digits = np.frombuffer(fixed.buffers()[1], dtype=np.uint8)[
-        start : start + len(fixed) * _KEY_LENGTH
-    ].reshape(-1, _KEY_LENGTH)
-    number = np.zeros(len(fixed), dtype=np.uint64)
-    for column in range(16):
-        number = (number << np.uint64(4)) | _HEX[digits[:, column]]
-    return number
+__all__ = ["fingerprints"]
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -47,9 +27,19 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return np.asarray(z ^ (z >> np.uint64(31)))
 
 
-def fingerprints(numbers: np.ndarray, edges: Edges, nodes: int) -> np.ndarray:
-    """Per node (int64): the sum of the mixes of its edges; 0 for a node with none."""
-    principal = numbers[edges.principal]
+def fingerprints(edges: Edges, nodes: int, among: np.ndarray | None = None) -> np.ndarray:
+    """Per node (int64): the sum of the mixes of its edges; 0 for a node with none.
+    ``among`` (a mask of nodes) limits the work to those nodes' edges; the others
+    are left 0."""
+    if among is not None:
+        mine = among[edges.guarantor]
+        edges = Edges(
+            *(
+                column[mine]
+                for column in (edges.guarantor, edges.principal, edges.exposure, edges.called)
+            )
+        )
+    principal = _mix(edges.principal.astype(np.uint64) ^ np.uint64(0x2545F4914F6CDD1D))
     exposure = _mix(edges.exposure.astype(np.uint64) ^ np.uint64(0x5851F42D4C957F2D))
     called = _mix(edges.called.astype(np.uint64) ^ np.uint64(0x14057B7EF767814F))
     mixed = _mix(principal ^ exposure ^ (called << np.uint64(1)))

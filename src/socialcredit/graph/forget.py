@@ -10,7 +10,7 @@ import uuid
 from socialcredit.engines import Engine
 from socialcredit.features.dimensions.guarantees import CATEGORY, GRAPH_TABLE
 from socialcredit.graph.kernel import DEPTH
-from socialcredit.graph.step import COLUMNS, EDGES_TABLE
+from socialcredit.graph.step import COLUMNS, EDGES_TABLE, NODES_TABLE
 from socialcredit.records import CATEGORIES
 
 __all__ = ["forget", "reached_sql"]
@@ -49,20 +49,18 @@ def forget(engine: Engine, subject_key: str) -> int:
         if f.type == "party_id"
     ]
     places.append((GRAPH_TABLE, COLUMNS, "circle_key"))
-    # The edges of the last run that name them go: the guarantors who signed for them
-    # are noted as changed, and an incremental run rebuilds their edges from records.
+    # The edges of the last run that name them go, and their node number with them:
+    # the guarantors who signed for them are noted as changed, and an incremental run
+    # rebuilds their edges from records (the stand-in key gets a number of its own).
+    node = f"SELECT node FROM {NODES_TABLE} WHERE key = ?"
+    naming = f"guarantor IN ({node}) OR principal IN ({node})"
     rewritten = int(
         engine.scalar(
-            "forget",
-            f"SELECT count(*) FROM {EDGES_TABLE} WHERE subject_key = ? OR principal_key = ?",
-            [subject_key, subject_key],
+            "forget", f"SELECT count(*) FROM {EDGES_TABLE} WHERE {naming}", [subject_key] * 2
         )
     )
-    engine.execute(
-        "forget",
-        f"DELETE FROM {EDGES_TABLE} WHERE subject_key = ? OR principal_key = ?",
-        [subject_key, subject_key],
-    )
+    engine.execute("forget", f"DELETE FROM {EDGES_TABLE} WHERE {naming}", [subject_key] * 2)
+    engine.execute("forget", f"DELETE FROM {NODES_TABLE} WHERE key = ?", [subject_key])
     for table, columns, column in places:
         count = int(
             engine.scalar(

@@ -6,16 +6,24 @@ The engine only exports edges and takes the results back (Arrow both ways), so t
 same NumPy/SciPy code runs whichever engine holds the lake, and gives the same
 answer: amounts are whole cents, and every sum is exact.
 
-A full run builds every guarantor's edges from their records, keeps them
-(``guarantee_edges``) and writes every result. An incremental run rebuilds the
-edges of the guarantors with changed records (the candidates) only, runs the kernel
-over the whole graph again (seconds for ten million people) and writes, and
-rescores, only the guarantors a change can reach: the candidates whose guarantees
-in force moved (the seeds: :mod:`socialcredit.graph.fingerprint` tells), whoever is
-up to :data:`~socialcredit.graph.kernel.DEPTH` steps up the chain from a seed, and
-the members of any circle a seed is in or was in. No one else's exposure or circle
-can have moved (docs/scoring.md says why). When nothing about guarantees changed,
-the step is skipped.
+Keys are numbered once. ``guarantee_nodes`` gives every key that ever stood in a
+guarantee in force a node number, kept from run to run (erasure takes a key's
+number away with it); ``guarantee_edges`` holds the last run's edges in those
+numbers. A run numbers only the keys it has not seen, and the engine hands the
+kernel integers: no key is read, hashed or sent for a node whose guarantees did not
+change.
+
+A full run builds every guarantor's edges from their records, keeps them and
+writes every result. An incremental run rebuilds the edges of the guarantors with
+changed records (the candidates) only, reads the other edges as the integers kept,
+runs the kernel over the whole graph again (a few seconds for ten million people,
+in NumPy and SciPy) and writes, and rescores, only the guarantors a change can
+reach: the candidates whose guarantees in force moved (the seeds:
+:mod:`socialcredit.graph.fingerprint` tells), whoever is up to
+:data:`~socialcredit.graph.kernel.DEPTH` steps up the chain from a seed, and the
+members of any circle a seed is in or was in. No one else's exposure or circle can
+have moved (docs/scoring.md says why). When nothing about guarantees changed, the
+step is skipped.
 """
 
 from __future__ import annotations
@@ -24,7 +32,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from socialcredit.engines import Engine
 from socialcredit.features.base import Window, date_literal
@@ -34,7 +41,7 @@ from socialcredit.features.dimensions.guarantees import (
     in_window,
     latest_sql,
 )
-from socialcredit.graph.fingerprint import fingerprints, key_numbers
+from socialcredit.graph.fingerprint import fingerprints
 from socialcredit.graph.kernel import Analysis, Edges, analyse, upstream
 from socialcredit.lake.changes import in_batches
 from socialcredit.records import CATEGORIES
@@ -42,6 +49,7 @@ from socialcredit.records import CATEGORIES
 __all__ = [
     "COLUMNS",
     "EDGES_TABLE",
+    "NODES_TABLE",
     "TABLES",
     "GraphStep",
     "edges_sql",
@@ -51,9 +59,11 @@ __all__ = [
     "guarantee_circles",
 ]
 
-#: the edges of the last run's graph (:func:`edges_sql`), kept so that an incremental run
+#: the edges of the last run's graph in node numbers, kept so that an incremental run
 #: reads the changed guarantors' records only
 EDGES_TABLE = "guarantee_edges"
+#: every key that stood in a guarantee in force, with the node number it keeps
+NODES_TABLE = "guarantee_nodes"
 #: the lake tables of the graph step (:func:`socialcredit.lake.schema.ensure_lake`). A run
 #: replaces the results of its window and drops those of earlier as-of dates: the table
 #: holds the latest window, and a back-dated run's beside it until the next run.
@@ -63,11 +73,27 @@ TABLES = {
         "called_unpaid DOUBLE, circle_size BIGINT, circle_guarantees BIGINT, circle_key VARCHAR, "
         "fingerprint BIGINT"
     ),
-    EDGES_TABLE: "subject_key VARCHAR, principal_key VARCHAR, exposure BIGINT, called BIGINT",
+    EDGES_TABLE: "guarantor BIGINT, principal BIGINT, exposure BIGINT, called BIGINT",
+    NODES_TABLE: "node BIGINT, key VARCHAR",
 }
 COLUMNS = [c.split()[0] for c in TABLES[GRAPH_TABLE].split(", ")]
 _ROWS, _AFFECTED, _SEEDS = "_graph_rows", "_graph_affected", "_graph_seeds"
 _EDGES, _CANDIDATES = "_graph_edges", "_graph_candidates"
+#: keys this run numbered (node, key), saved with the run
+_NEW = "_graph_new_nodes"
+#: the edges this run built from records, in node numbers
+_NUMBERED = "_graph_numbered_edges"
+#: the candidates' node numbers (node, key)
+_CANDIDATE_NODES = "_graph_candidate_nodes"
+_RESULTS, _MEMBERS, _CIRCLES, _PICKED = (
+    "_graph_results",
+    "_graph_members",
+    "_graph_circle_names",
+    "_graph_picked",
+)
+#: every numbered key, the lake's and this run's
+_ALL_NODES = f"(SELECT node, key FROM {NODES_TABLE} UNION ALL SELECT node, key FROM {_NEW})"
+_STEP_TABLES = [_EDGES, _NEW, _NUMBERED, _RESULTS, _MEMBERS, _CIRCLES, _ROWS]
 
 
 @dataclass
@@ -115,10 +141,11 @@ class GraphStep:
         else:
             engine.execute(
                 "save edges",
-                f"DELETE FROM {EDGES_TABLE} WHERE {EDGES_TABLE}.subject_key IN "
-                f"(SELECT subject_key FROM {_CANDIDATES})",
+                f"DELETE FROM {EDGES_TABLE} WHERE {EDGES_TABLE}.guarantor IN "
+                f"(SELECT node FROM {_CANDIDATE_NODES})",
             )
-        engine.execute("save edges", f"INSERT INTO {EDGES_TABLE} SELECT * FROM {_EDGES}")
+        engine.execute("save edges", f"INSERT INTO {EDGES_TABLE} SELECT * FROM {_NUMBERED}")
+        engine.execute("save nodes", f"INSERT INTO {NODES_TABLE} SELECT node, key FROM {_NEW}")
 
     def close(self, engine: Engine) -> None:
         """Drop the step's temporary tables."""
@@ -138,91 +165,129 @@ def edges_sql(window: Window) -> str:
 
 @dataclass(frozen=True)
 class _Graph:
-    keys: pa.Array  # node number -> key
+    #: node numbers in use: 0..nodes-1 (a number whose key left every guarantee is idle)
+    nodes: int
+    edges: Edges
     analysis: Analysis
-    #: per node: its guarantees in force, as one number (:mod:`.fingerprint`); 0: none
-    fingerprint: np.ndarray
     #: per node: whether it signed any guarantee in force
     guarantor: np.ndarray
 
 
-def _compute(engine: Engine, source: str) -> _Graph:
-    """Export the edges (``source``: a query with the columns of :func:`edges_sql`),
-    number the nodes, run the kernel."""
-    table = engine.query("guarantee edges", source)
-    guarantors = table.column("subject_key").combine_chunks()
-    # One pass of hashing numbers every node: guarantors first, then principals.
-    encoded = pc.dictionary_encode(
-        pa.concat_arrays([guarantors, table.column("principal_key").combine_chunks()])
+def _number(engine: Engine, edges: str) -> int:
+    """Number the keys of ``edges`` (a table with the columns of :func:`edges_sql`)
+    that the lake has not numbered (into ``_NEW``); returns how many numbers are in use."""
+    base = int(
+        engine.scalar("graph nodes", f"SELECT coalesce(max(node) + 1, 0) FROM {NODES_TABLE}")
     )
-    numbers = np.asarray(encoded.indices, dtype=np.int64)
-    keys = encoded.dictionary
+    engine.execute(
+        "graph nodes",
+        f"CREATE OR REPLACE TEMP TABLE {_NEW} AS SELECT "
+        f"{base} + row_number() OVER (ORDER BY k.key) - 1 AS node, k.key FROM "
+        f"(SELECT subject_key AS key FROM {edges} UNION SELECT principal_key FROM {edges}) k "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {NODES_TABLE} n WHERE n.key = k.key)",
+    )
+    added = int(engine.scalar("graph nodes", f"SELECT count(*) FROM {_NEW}"))
+    engine.execute(
+        "graph edges",
+        f"CREATE OR REPLACE TEMP TABLE {_NUMBERED} AS SELECT g.node AS guarantor, "
+        f"p.node AS principal, e.exposure, e.called FROM {edges} e "
+        f"JOIN {_ALL_NODES} g ON g.key = e.subject_key "
+        f"JOIN {_ALL_NODES} p ON p.key = e.principal_key",
+    )
+    return base + added
 
-    def cents(name: str) -> np.ndarray:
+
+def _load(engine: Engine, source: str, nodes: int) -> _Graph:
+    """Export the edges (``source``: a query of integer edges, the columns of
+    ``EDGES_TABLE``) and run the kernel."""
+    table = engine.query("guarantee edges", source)
+
+    def column(name: str) -> np.ndarray:
         return np.asarray(table.column(name).combine_chunks(), dtype=np.int64)
 
-    split = len(guarantors)
-    edges = Edges(numbers[:split], numbers[split:], cents("exposure"), cents("called"))
-    nodes = len(keys)
+    edges = Edges(column("guarantor"), column("principal"), column("exposure"), column("called"))
     return _Graph(
-        keys,
-        analyse(edges, nodes),
-        fingerprints(key_numbers(keys), edges, nodes),
-        np.bincount(edges.guarantor, minlength=nodes) > 0,
+        nodes, edges, analyse(edges, nodes), np.bincount(edges.guarantor, minlength=nodes) > 0
     )
 
 
-def _circle_keys(graph: _Graph, nodes: np.ndarray) -> pa.Array:
-    """Each node's circle, named by the least key among its members (the same whatever
-    order the nodes were numbered in); null for a node in no circle."""
-    a = graph.analysis
-    members = np.flatnonzero(a.circle_size > 0)
-    index = np.full(len(a.label), -1, dtype=np.int64)
-    if len(members):
-        order = np.asarray(pc.sort_indices(graph.keys.take(pa.array(members))))
-        by_key = members[order]
-        labels, first = np.unique(a.label[by_key], return_index=True)
-        least = by_key[first]
-        index[members] = least[np.searchsorted(labels, a.label[members])]
-    picked = index[nodes]
-    return graph.keys.take(pa.array(picked, mask=picked < 0))
+def _numbers(engine: Engine, step: str, keys: str) -> np.ndarray:
+    """The node numbers of the keys of the query ``keys`` (keys never numbered are
+    left out)."""
+    found = engine.query(step, f"SELECT n.node FROM {_ALL_NODES} n WHERE n.key IN ({keys})").column(
+        0
+    )
+    return np.asarray(found.combine_chunks(), dtype=np.int64)
 
 
-def _rows(graph: _Graph, nodes: np.ndarray) -> pa.Table:
-    """The results of the guarantors among ``nodes``."""
+def _mask(graph: _Graph, nodes: np.ndarray) -> np.ndarray:
+    mask = np.zeros(graph.nodes, dtype=bool)
+    mask[nodes] = True
+    return mask
+
+
+def _materialise(engine: Engine, graph: _Graph, picked: np.ndarray) -> None:
+    """The results of the guarantors among ``picked`` (node numbers) as the table
+    ``_ROWS``, with the columns of ``GRAPH_TABLE`` from ``subject_key`` on. A circle is
+    named by the least key among its members: the same whatever the numbers."""
     a = graph.analysis
-    nodes = nodes[graph.guarantor[nodes]]
-    return pa.table(
-        {
-            "subject_key": graph.keys.take(pa.array(nodes)),
-            "chain_exposure": pa.array(a.exposure[nodes] / 100.0, pa.float64()),
-            "called_unpaid": pa.array(a.called[nodes] / 100.0, pa.float64()),
-            "circle_size": pa.array(a.circle_size[nodes], pa.int64()),
-            "circle_guarantees": pa.array(a.circle_guarantees[nodes], pa.int64()),
-            "circle_key": _circle_keys(graph, nodes),
-            "fingerprint": pa.array(graph.fingerprint[nodes], pa.int64()),
-        }
+    nodes = picked[graph.guarantor[picked]]
+    circled = nodes[a.circle_size[nodes] > 0]
+    wanted = np.zeros(len(a.label), dtype=bool)
+    wanted[a.label[circled]] = True
+    members = np.flatnonzero(wanted[a.label] & (a.circle_size > 0))
+    engine.create_table_from_arrow(
+        _MEMBERS,
+        pa.table({"node": pa.array(members), "label": pa.array(a.label[members], pa.int64())}),
+        temporary=True,
+    )
+    engine.execute(
+        "circle names",
+        f"CREATE OR REPLACE TEMP TABLE {_CIRCLES} AS SELECT m.label, min(n.key) AS circle_key "
+        f"FROM {_MEMBERS} m JOIN {_ALL_NODES} n ON n.node = m.node GROUP BY m.label",
+    )
+    prints = fingerprints(graph.edges, graph.nodes, among=_mask(graph, nodes))
+    engine.create_table_from_arrow(
+        _RESULTS,
+        pa.table(
+            {
+                "node": pa.array(nodes),
+                "label": pa.array(a.label[nodes], pa.int64()),
+                "chain_exposure": pa.array(a.exposure[nodes] / 100.0, pa.float64()),
+                "called_unpaid": pa.array(a.called[nodes] / 100.0, pa.float64()),
+                "circle_size": pa.array(a.circle_size[nodes], pa.int64()),
+                "circle_guarantees": pa.array(a.circle_guarantees[nodes], pa.int64()),
+                "fingerprint": pa.array(prints[nodes], pa.int64()),
+            }
+        ),
+        temporary=True,
+    )
+    engine.execute(
+        "graph rows",
+        f"CREATE OR REPLACE TEMP TABLE {_ROWS} AS SELECT n.key AS subject_key, "
+        "r.chain_exposure, r.called_unpaid, r.circle_size, r.circle_guarantees, "
+        "c.circle_key, r.fingerprint "
+        f"FROM {_RESULTS} r JOIN {_ALL_NODES} n ON n.node = r.node "
+        f"LEFT JOIN {_CIRCLES} c ON c.label = r.label AND r.circle_size > 0",
     )
 
 
-def _step(engine: Engine, window: Window, rows: pa.Table, relation: str) -> GraphStep:
-    engine.create_table_from_arrow(_ROWS, rows, temporary=True)
-    return GraphStep(window.with_table(GRAPH_TABLE, relation), _temporary=[_ROWS])
+def _everyone(engine: Engine, window: Window) -> _Graph:
+    """Every guarantor's edges from records, numbered; the results in ``_ROWS``."""
+    engine.execute("graph edges", f"CREATE OR REPLACE TEMP TABLE {_EDGES} AS {edges_sql(window)}")
+    nodes = _number(engine, _EDGES)
+    graph = _load(engine, f"SELECT * FROM {_NUMBERED}", nodes)
+    _materialise(engine, graph, np.flatnonzero(graph.guarantor))
+    return graph
 
 
 def full_graph(engine: Engine, window: Window) -> GraphStep:
     """Every guarantor's results as of ``window`` (a full run: :meth:`GraphStep.save`
     replaces the lake's)."""
-    engine.execute("graph edges", f"CREATE OR REPLACE TEMP TABLE {_EDGES} AS {edges_sql(window)}")
-    graph = _compute(engine, f"SELECT * FROM {_EDGES}")
-    step = _step(engine, window, _rows(graph, np.arange(len(graph.keys))), _ROWS)
-    step.writes = "all"
-    step._temporary.append(_EDGES)
-    return step
-
-
-def _keys(engine: Engine, step: str, sql: str) -> pa.Array:
-    return engine.query(step, sql).column(0).combine_chunks()
+    _everyone(engine, window)
+    return GraphStep(
+        window.with_table(GRAPH_TABLE, _ROWS), writes="all", _temporary=list(_STEP_TABLES)
+    )
 
 
 def graph_since(
@@ -247,104 +312,114 @@ def graph_since(
         )
         if not involved:
             return GraphStep(window)
-    if not stored:  # no results of the starting run to compare with: everyone involved
+    if stored:
+        step = _since(engine, window, seeds_sql)
+    else:  # no results of the starting run to compare with: everyone involved
         step = full_graph(engine, window)
-        rows = engine.query("graph rows", f"SELECT subject_key FROM {_ROWS}")
-        before = _keys(
-            engine,
-            "graph before",
-            f"SELECT x.subject_key FROM {GRAPH_TABLE} x WHERE {in_window(window)}",
-        )
-        affected = pa.concat_arrays([rows.column("subject_key").combine_chunks(), before])
-    else:
-        # The edges of the last run, but the changed guarantors' as their records are now.
         engine.execute(
-            "graph candidates", f"CREATE OR REPLACE TEMP TABLE {_CANDIDATES} AS {seeds_sql}"
+            "graph affected",
+            f"CREATE OR REPLACE TEMP TABLE {_AFFECTED} AS SELECT subject_key FROM {_ROWS} "
+            f"UNION SELECT x.subject_key FROM {GRAPH_TABLE} x WHERE {in_window(window)}",
         )
-        theirs = window.with_table(
-            CATEGORY,
-            f"(SELECT * FROM {CATEGORIES[CATEGORY].table} WHERE subject_key IN "
-            f"(SELECT subject_key FROM {_CANDIDATES}))",
-        )
-        engine.execute(
-            "graph edges", f"CREATE OR REPLACE TEMP TABLE {_EDGES} AS {edges_sql(theirs)}"
-        )
-        graph = _compute(
-            engine,
-            f"SELECT * FROM {EDGES_TABLE} WHERE subject_key NOT IN (SELECT subject_key FROM "
-            f"{_CANDIDATES}) UNION ALL SELECT * FROM {_EDGES}",
-        )
-        candidates = _keys(engine, "graph candidates", f"SELECT subject_key FROM {_CANDIDATES}")
-        seeds = _moved(engine, window, graph, candidates)
-        engine.create_table_from_arrow(_SEEDS, pa.table({"subject_key": seeds}), temporary=True)
-        step_seeds = [_SEEDS]
-        before = _keys(
-            engine,
-            "circles before",
-            f"SELECT g.subject_key FROM {GRAPH_TABLE} g WHERE {in_window(window, 'g')} AND "
-            f"g.circle_key IN (SELECT s.circle_key FROM {GRAPH_TABLE} s WHERE "
-            f"{in_window(window, 's')} AND s.subject_key IN (SELECT subject_key FROM {_SEEDS}))",
-        )
-        reach = _reach(graph, seeds)
-        # Everyone with a changed record is rebuilt, as well as whom a moved seed reaches
-        # and the members of the circles the seeds were in: all of them get new rows.
-        affected = pa.concat_arrays([graph.keys.filter(pa.array(reach)), candidates, before])
-        renewed = reach | _mask(graph, pa.concat_arrays([candidates, before]))
-        step = _step(
-            engine,
-            window,
-            _rows(graph, np.flatnonzero(renewed)),
-            f"(SELECT * FROM {_ROWS} UNION ALL SELECT {', '.join(f'g.{c}' for c in COLUMNS[2:])} "
-            f"FROM {GRAPH_TABLE} g WHERE {in_window(window, 'g')} "
-            f"AND g.subject_key NOT IN (SELECT subject_key FROM {_AFFECTED}))",
-        )
-        step.writes = "some"
-        step._temporary += [*step_seeds, _EDGES, _CANDIDATES]
-    engine.create_table_from_arrow(
-        _AFFECTED, pa.table({"subject_key": pc.unique(affected)}), temporary=True
-    )
     step.affected = _AFFECTED
     step._temporary.append(_AFFECTED)
     return step
 
 
-def _moved(engine: Engine, window: Window, graph: _Graph, candidates: pa.Array) -> pa.Array:
-    """The candidates whose guarantees in force moved since the stored results: their
-    fingerprint now differs from the one stored (a person noted for a disputed bill,
-    whose guarantees are as they were, moves nobody else)."""
-    engine.create_table_from_arrow(_SEEDS, pa.table({"subject_key": candidates}), temporary=True)
+def _since(engine: Engine, window: Window, seeds_sql: str) -> GraphStep:
+    """The stored run's edges, but the changed guarantors' (the candidates) as their
+    records are now; the results of whoever a moved guarantee can reach."""
+    engine.execute("graph candidates", f"CREATE OR REPLACE TEMP TABLE {_CANDIDATES} AS {seeds_sql}")
+    theirs = window.with_table(
+        CATEGORY,
+        f"(SELECT * FROM {CATEGORIES[CATEGORY].table} WHERE subject_key IN "
+        f"(SELECT subject_key FROM {_CANDIDATES}))",
+    )
+    engine.execute("graph edges", f"CREATE OR REPLACE TEMP TABLE {_EDGES} AS {edges_sql(theirs)}")
+    nodes = _number(engine, _EDGES)
+    engine.execute(
+        "graph candidates",
+        f"CREATE OR REPLACE TEMP TABLE {_CANDIDATE_NODES} AS SELECT n.node, n.key "
+        f"FROM {_ALL_NODES} n WHERE n.key IN (SELECT subject_key FROM {_CANDIDATES})",
+    )
+    graph = _load(
+        engine,
+        f"SELECT e.guarantor, e.principal, e.exposure, e.called FROM {EDGES_TABLE} e "
+        f"WHERE e.guarantor NOT IN (SELECT node FROM {_CANDIDATE_NODES}) "
+        f"UNION ALL SELECT guarantor, principal, exposure, called FROM {_NUMBERED}",
+        nodes,
+    )
+    candidates = _moved(engine, window, graph)
+    # Members of the circles the seeds were in, by the stored results.
+    before = (
+        f"SELECT g.subject_key FROM {GRAPH_TABLE} g WHERE {in_window(window, 'g')} AND "
+        f"g.circle_key IN (SELECT s.circle_key FROM {GRAPH_TABLE} s WHERE "
+        f"{in_window(window, 's')} AND s.subject_key IN (SELECT subject_key FROM {_SEEDS}))"
+    )
+    seeds = _numbers(engine, "graph seeds", f"SELECT subject_key FROM {_SEEDS}")
+    # Everyone with a changed record is rebuilt, as well as whom a moved seed reaches
+    # and the members of the circles the seeds were in: all of them get new rows.
+    renewed = _reach(graph, seeds)
+    renewed[candidates] = True
+    renewed[_numbers(engine, "circles before", before)] = True
+    picked = np.flatnonzero(renewed)
+    _materialise(engine, graph, picked)
+    engine.create_table_from_arrow(_PICKED, pa.table({"node": pa.array(picked)}), temporary=True)
+    engine.execute(
+        "graph affected",
+        f"CREATE OR REPLACE TEMP TABLE {_AFFECTED} AS SELECT n.key AS subject_key "
+        f"FROM {_PICKED} p JOIN {_ALL_NODES} n ON n.node = p.node "
+        f"UNION SELECT subject_key FROM {_CANDIDATES} UNION {before}",
+    )
+    step = GraphStep(
+        window.with_table(
+            GRAPH_TABLE,
+            f"(SELECT * FROM {_ROWS} UNION ALL SELECT "
+            f"{', '.join(f'g.{c}' for c in COLUMNS[2:])} FROM {GRAPH_TABLE} g "
+            f"WHERE {in_window(window, 'g')} "
+            f"AND g.subject_key NOT IN (SELECT subject_key FROM {_AFFECTED}))",
+        ),
+        writes="some",
+        _temporary=[*_STEP_TABLES, _CANDIDATES, _CANDIDATE_NODES, _SEEDS, _PICKED],
+    )
+    return step
+
+
+def _moved(engine: Engine, window: Window, graph: _Graph) -> np.ndarray:
+    """The candidates whose guarantees in force moved since the stored results, into
+    ``_SEEDS``: their fingerprint now differs from the one stored (a person noted for a
+    disputed bill, whose guarantees are as they were, moves nobody else). Returns the
+    candidates' node numbers."""
+    numbered = engine.query("graph candidates", f"SELECT node, key FROM {_CANDIDATE_NODES}")
+    nodes = np.asarray(numbered.column("node").combine_chunks(), dtype=np.int64)
+    prints = fingerprints(graph.edges, graph.nodes, among=_mask(graph, nodes))
+    now = dict(zip(numbered.column("key").to_pylist(), prints[nodes].tolist(), strict=True))
     stored = engine.query(
         "fingerprints before",
         f"SELECT g.subject_key, g.fingerprint FROM {GRAPH_TABLE} g WHERE {in_window(window, 'g')} "
-        f"AND g.subject_key IN (SELECT subject_key FROM {_SEEDS})",
+        f"AND g.subject_key IN (SELECT subject_key FROM {_CANDIDATES})",
     )
     before = dict(zip(*(stored.column(c).to_pylist() for c in stored.column_names), strict=True))
-    found = pc.index_in(candidates, value_set=graph.keys).to_pylist()
-    now = [0 if i is None else int(graph.fingerprint[i]) for i in found]
-    keys = candidates.to_pylist()
-    return pa.array(
-        [k for k, n in zip(keys, now, strict=True) if before.get(k, 0) != n], pa.string()
+    candidates = engine.query("graph candidates", f"SELECT subject_key FROM {_CANDIDATES}")
+    moved = [
+        key for key in candidates.column(0).to_pylist() if before.get(key, 0) != now.get(key, 0)
+    ]
+    engine.create_table_from_arrow(
+        _SEEDS, pa.table({"subject_key": pa.array(moved, pa.string())}), temporary=True
     )
+    return nodes
 
 
-def _mask(graph: _Graph, keys: pa.Array) -> np.ndarray:
-    """Mask of the nodes of ``keys`` (keys not in the graph are left out)."""
-    found = np.asarray(pc.index_in(keys, value_set=graph.keys).drop_null(), dtype=np.int64)
-    mask = np.zeros(len(graph.keys), dtype=bool)
-    mask[found] = True
-    return mask
-
-
-def _reach(graph: _Graph, seeds: pa.Array) -> np.ndarray:
-    """Mask of the nodes whose results a change at ``seeds`` can move: up the chain
-    within the depth, and the members of any circle a seed is in now."""
+def _reach(graph: _Graph, seeds: np.ndarray) -> np.ndarray:
+    """Mask of the nodes whose results a change at ``seeds`` (node numbers) can move:
+    up the chain within the depth, and the members of any circle a seed is in now."""
     a = graph.analysis
-    mask = _mask(graph, seeds)
-    found = np.flatnonzero(mask)
-    reach = upstream(a.graph, mask)
-    circled = found[a.circle_size[found] > 0]
+    reach = upstream(a.graph, _mask(graph, seeds))
+    circled = seeds[a.circle_size[seeds] > 0]
     if len(circled):
-        reach |= np.isin(a.label, a.label[circled])
+        wanted = np.zeros(len(a.label), dtype=bool)
+        wanted[a.label[circled]] = True
+        reach |= wanted[a.label]
     return reach
 
 
@@ -352,15 +427,18 @@ def graph_tables(engine: Engine, window: Window) -> dict[str, str]:
     """What to read the graph's results from as of ``window`` (the ``tables`` of
     :func:`socialcredit.features.features_sql`): nothing to name when the lake holds
     this window, else a temporary table computed now (e.g. a dataset as of another
-    date)."""
+    date; the keys it numbers are not kept)."""
     held = engine.scalar(
         "graph window", f"SELECT count(*) FROM {GRAPH_TABLE} x WHERE {in_window(window)}"
     )
     if held:
         return {}
-    graph = _compute(engine, edges_sql(window))
-    rows = _rows(graph, np.arange(len(graph.keys)))
-    engine.create_table_from_arrow("_graph_window", rows, temporary=True)
+    _everyone(engine, window)
+    engine.execute(
+        "graph window", f"CREATE OR REPLACE TEMP TABLE _graph_window AS SELECT * FROM {_ROWS}"
+    )
+    for table in _STEP_TABLES:
+        engine.execute("clean up", f"DROP TABLE IF EXISTS {table}")
     return {GRAPH_TABLE: "_graph_window"}
 
 

@@ -11,7 +11,10 @@ Four kinds of change, each applied once:
   runs (a person scored before the dimension existed had no subscore in it);
 - a record category's new optional column (``role`` of contract version 2): its
   table is rebuilt with the column, NULL in the records received before (what an
-  older file without the column means).
+  older file without the column means);
+- the guarantee graph's kept edges named keys before they were numbered
+  (``guarantee_nodes``): they are dropped, and so is the feature state, so that
+  the next run rebuilds both from records.
 """
 
 from __future__ import annotations
@@ -43,7 +46,24 @@ def migrate(engine: Engine) -> str | None:
             engine.execute("migrate", f"DROP TABLE IF EXISTS {table}")
     _add_score_columns(engine)
     _add_record_columns(engine)
+    _number_graph(engine)
     return None if recorded is None else str(recorded)
+
+
+def _number_graph(engine: Engine) -> None:
+    """Drop edges kept by key (before node numbers) and the state that relied on them."""
+    from socialcredit.graph.step import EDGES_TABLE
+    from socialcredit.lake.state import STATE_META, clear_state_meta
+
+    if not engine.has_table(EDGES_TABLE):
+        return
+    present = engine.query("graph edges", f"SELECT * FROM {EDGES_TABLE} LIMIT 0").column_names
+    if "subject_key" not in present:
+        return
+    with engine.transaction():
+        engine.execute("migrate", f"DROP TABLE {EDGES_TABLE}")
+        if engine.has_table(STATE_META):
+            clear_state_meta(engine)
 
 
 def _add_record_columns(engine: Engine) -> None:
