@@ -42,7 +42,7 @@ from socialcredit.features.dimensions.guarantees import (
     latest_sql,
 )
 from socialcredit.graph.fingerprint import fingerprints
-from socialcredit.graph.kernel import Analysis, Edges, analyse, upstream
+from socialcredit.graph.kernel import DEPTH, Analysis, Edges, analyse, upstream
 from socialcredit.lake.changes import in_batches
 from socialcredit.records import CATEGORIES
 
@@ -94,6 +94,12 @@ _RESULTS, _MEMBERS, _CIRCLES, _PICKED = (
 #: every numbered key, the lake's and this run's
 _ALL_NODES = f"(SELECT node, key FROM {NODES_TABLE} UNION ALL SELECT node, key FROM {_NEW})"
 _STEP_TABLES = [_EDGES, _NEW, _NUMBERED, _RESULTS, _MEMBERS, _CIRCLES, _ROWS]
+_FRONTIER, _ABOVE, _PART = "_graph_frontier", "_graph_above", "_graph_part"
+_WALK_TABLES = [_FRONTIER, _ABOVE, _PART]
+#: an incremental run computes near its changes (:func:`_near`) unless the chains above
+#: them, or the graph a few steps below, hold more nodes than this: then it reruns the
+#: kernel over the whole graph
+NEAR_LIMIT = 2_000_000
 
 
 @dataclass
@@ -111,6 +117,8 @@ class GraphStep:
     #: how :meth:`save` writes: "all" (every row), "some" (the affected people's) or
     #: "none" (nothing changed)
     writes: str = "none"
+    #: how an incremental run computed: "near" its changes, or over the "whole" graph
+    path: str = "whole"
     _temporary: list[str] = field(default_factory=list)
 
     def save(self, engine: Engine) -> None:
@@ -165,12 +173,35 @@ def edges_sql(window: Window) -> str:
 
 @dataclass(frozen=True)
 class _Graph:
-    #: node numbers in use: 0..nodes-1 (a number whose key left every guarantee is idle)
-    nodes: int
+    """The kernel's answers over the whole graph (``ids`` None: an index is a node
+    number) or over a part of it (index ``i`` is node ``ids[i]``, ``ids`` sorted)."""
+
     edges: Edges
     analysis: Analysis
-    #: per node: whether it signed any guarantee in force
+    #: per index: whether it signed any guarantee in force
     guarantor: np.ndarray
+    ids: np.ndarray | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.guarantor)
+
+    def node(self, index: np.ndarray) -> np.ndarray:
+        return index if self.ids is None else self.ids[index]
+
+    def where(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the index of each of ``nodes``, whether the graph holds it)."""
+        if self.ids is None:
+            return nodes, np.ones(len(nodes), dtype=bool)
+        at = np.searchsorted(self.ids, nodes)
+        held = at < len(self.ids)
+        held[held] = self.ids[at[held]] == nodes[held]
+        return np.where(held, at, 0), held
+
+    def index(self, nodes: np.ndarray) -> np.ndarray:
+        """Indices of ``nodes``; with a part, of those of them it holds."""
+        at, held = self.where(nodes)
+        return np.asarray(at[held])
 
 
 def _number(engine: Engine, edges: str) -> int:
@@ -197,48 +228,94 @@ def _number(engine: Engine, edges: str) -> int:
     return base + added
 
 
-def _load(engine: Engine, source: str, nodes: int) -> _Graph:
-    """Export the edges (``source``: a query of integer edges, the columns of
-    ``EDGES_TABLE``) and run the kernel."""
-    table = engine.query("guarantee edges", source)
+def _edges(engine: Engine, step: str, source: str) -> Edges:
+    """Export integer edges (``source``: a query with the columns of ``EDGES_TABLE``)."""
+    table = engine.query(step, source)
 
     def column(name: str) -> np.ndarray:
         return np.asarray(table.column(name).combine_chunks(), dtype=np.int64)
 
-    edges = Edges(column("guarantor"), column("principal"), column("exposure"), column("called"))
+    return Edges(column("guarantor"), column("principal"), column("exposure"), column("called"))
+
+
+def _fingerprints(graph: _Graph, among: np.ndarray | None = None) -> np.ndarray:
+    """Per index: the fingerprint of its edges, by the principals' node numbers."""
+    e = graph.edges
+    numbered = Edges(e.guarantor, graph.node(e.principal), e.exposure, e.called)
+    return fingerprints(numbered, graph.size, among=among)
+
+
+def _kernel(edges: Edges, size: int, ids: np.ndarray | None = None) -> _Graph:
     return _Graph(
-        nodes, edges, analyse(edges, nodes), np.bincount(edges.guarantor, minlength=nodes) > 0
+        edges, analyse(edges, size), np.bincount(edges.guarantor, minlength=size) > 0, ids
     )
+
+
+def _load(engine: Engine, source: str, nodes: int) -> _Graph:
+    """The kernel over the whole graph: every edge of ``source``, ``nodes`` numbers."""
+    return _kernel(_edges(engine, "guarantee edges", source), nodes)
+
+
+def _load_part(engine: Engine, step: str, source: str) -> _Graph:
+    """The kernel over the edges of ``source`` alone, numbered afresh."""
+    edges = _edges(engine, step, source)
+    ids = np.unique(np.concatenate([edges.guarantor, edges.principal]))
+    local = Edges(
+        np.searchsorted(ids, edges.guarantor),
+        np.searchsorted(ids, edges.principal),
+        edges.exposure,
+        edges.called,
+    )
+    return _kernel(local, len(ids), ids)
 
 
 def _numbers(engine: Engine, step: str, keys: str) -> np.ndarray:
     """The node numbers of the keys of the query ``keys`` (keys never numbered are
     left out)."""
-    found = engine.query(step, f"SELECT n.node FROM {_ALL_NODES} n WHERE n.key IN ({keys})").column(
-        0
+    found = engine.query(step, f"SELECT n.node FROM {_ALL_NODES} n WHERE n.key IN ({keys})")
+    return np.asarray(found.column(0).combine_chunks(), dtype=np.int64)
+
+
+def _upload(engine: Engine, table: str, nodes: np.ndarray) -> None:
+    engine.create_table_from_arrow(
+        table, pa.table({"node": pa.array(nodes, pa.int64())}), temporary=True
     )
-    return np.asarray(found.combine_chunks(), dtype=np.int64)
 
 
-def _mask(graph: _Graph, nodes: np.ndarray) -> np.ndarray:
-    mask = np.zeros(graph.nodes, dtype=bool)
-    mask[nodes] = True
+def _mask(size: int, indices: np.ndarray) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    mask[indices] = True
     return mask
 
 
-def _materialise(engine: Engine, graph: _Graph, picked: np.ndarray) -> None:
-    """The results of the guarantors among ``picked`` (node numbers) as the table
-    ``_ROWS``, with the columns of ``GRAPH_TABLE`` from ``subject_key`` on. A circle is
-    named by the least key among its members: the same whatever the numbers."""
+def _materialise(
+    engine: Engine,
+    graph: _Graph,
+    picked: np.ndarray,
+    *,
+    kept: np.ndarray | None = None,
+    window: Window | None = None,
+) -> None:
+    """The results of the guarantors among ``picked`` (indices) as the table ``_ROWS``,
+    with the columns of ``GRAPH_TABLE`` from ``subject_key`` on. A circle is named by
+    the least key among its members: the same whatever the numbers. ``kept`` (a mask
+    of indices) marks whose circle did not change: theirs is read from the lake's
+    results of ``window``."""
     a = graph.analysis
     nodes = picked[graph.guarantor[picked]]
-    circled = nodes[a.circle_size[nodes] > 0]
+    keep = np.zeros(len(nodes), dtype=bool) if kept is None else kept[nodes]
+    circled = nodes[(a.circle_size[nodes] > 0) & ~keep]
     wanted = np.zeros(len(a.label), dtype=bool)
     wanted[a.label[circled]] = True
     members = np.flatnonzero(wanted[a.label] & (a.circle_size > 0))
     engine.create_table_from_arrow(
         _MEMBERS,
-        pa.table({"node": pa.array(members), "label": pa.array(a.label[members], pa.int64())}),
+        pa.table(
+            {
+                "node": pa.array(graph.node(members), pa.int64()),
+                "label": pa.array(a.label[members], pa.int64()),
+            }
+        ),
         temporary=True,
     )
     engine.execute(
@@ -246,13 +323,14 @@ def _materialise(engine: Engine, graph: _Graph, picked: np.ndarray) -> None:
         f"CREATE OR REPLACE TEMP TABLE {_CIRCLES} AS SELECT m.label, min(n.key) AS circle_key "
         f"FROM {_MEMBERS} m JOIN {_ALL_NODES} n ON n.node = m.node GROUP BY m.label",
     )
-    prints = fingerprints(graph.edges, graph.nodes, among=_mask(graph, nodes))
+    prints = _fingerprints(graph, among=_mask(graph.size, nodes))
     engine.create_table_from_arrow(
         _RESULTS,
         pa.table(
             {
-                "node": pa.array(nodes),
+                "node": pa.array(graph.node(nodes), pa.int64()),
                 "label": pa.array(a.label[nodes], pa.int64()),
+                "kept": pa.array(keep, pa.bool_()),
                 "chain_exposure": pa.array(a.exposure[nodes] / 100.0, pa.float64()),
                 "called_unpaid": pa.array(a.called[nodes] / 100.0, pa.float64()),
                 "circle_size": pa.array(a.circle_size[nodes], pa.int64()),
@@ -262,13 +340,29 @@ def _materialise(engine: Engine, graph: _Graph, picked: np.ndarray) -> None:
         ),
         temporary=True,
     )
+    circle = "r.circle_size, r.circle_guarantees, c.circle_key"
+    stored = ""
+    if window is not None:
+        circle = ", ".join(
+            f"CASE WHEN r.kept THEN s.{name} ELSE {mine} END AS {name}"
+            for name, mine in (
+                ("circle_size", "r.circle_size"),
+                ("circle_guarantees", "r.circle_guarantees"),
+                ("circle_key", "c.circle_key"),
+            )
+        )
+        stored = (
+            f"LEFT JOIN (SELECT s.subject_key, s.circle_size, s.circle_guarantees, s.circle_key "
+            f"FROM {GRAPH_TABLE} s WHERE {in_window(window, 's')}) s "
+            "ON r.kept AND s.subject_key = n.key"
+        )
     engine.execute(
         "graph rows",
         f"CREATE OR REPLACE TEMP TABLE {_ROWS} AS SELECT n.key AS subject_key, "
-        "r.chain_exposure, r.called_unpaid, r.circle_size, r.circle_guarantees, "
-        "c.circle_key, r.fingerprint "
+        f"r.chain_exposure, r.called_unpaid, {circle}, r.fingerprint "
         f"FROM {_RESULTS} r JOIN {_ALL_NODES} n ON n.node = r.node "
-        f"LEFT JOIN {_CIRCLES} c ON c.label = r.label AND r.circle_size > 0",
+        f"LEFT JOIN {_CIRCLES} c ON c.label = r.label AND r.circle_size > 0 AND NOT r.kept "
+        f"{stored}",
     )
 
 
@@ -342,36 +436,44 @@ def _since(engine: Engine, window: Window, seeds_sql: str) -> GraphStep:
         f"CREATE OR REPLACE TEMP TABLE {_CANDIDATE_NODES} AS SELECT n.node, n.key "
         f"FROM {_ALL_NODES} n WHERE n.key IN (SELECT subject_key FROM {_CANDIDATES})",
     )
-    graph = _load(
-        engine,
-        f"SELECT e.guarantor, e.principal, e.exposure, e.called FROM {EDGES_TABLE} e "
+    current = (
+        f"(SELECT e.guarantor, e.principal, e.exposure, e.called FROM {EDGES_TABLE} e "
         f"WHERE e.guarantor NOT IN (SELECT node FROM {_CANDIDATE_NODES}) "
-        f"UNION ALL SELECT guarantor, principal, exposure, called FROM {_NUMBERED}",
-        nodes,
+        f"UNION ALL SELECT guarantor, principal, exposure, called FROM {_NUMBERED})"
     )
-    candidates = _moved(engine, window, graph)
+    candidates = _moved(engine, window)
+    seeds = _numbers(engine, "graph seeds", f"SELECT subject_key FROM {_SEEDS}")
     # Members of the circles the seeds were in, by the stored results.
-    before = (
+    before_sql = (
         f"SELECT g.subject_key FROM {GRAPH_TABLE} g WHERE {in_window(window, 'g')} AND "
         f"g.circle_key IN (SELECT s.circle_key FROM {GRAPH_TABLE} s WHERE "
         f"{in_window(window, 's')} AND s.subject_key IN (SELECT subject_key FROM {_SEEDS}))"
     )
-    seeds = _numbers(engine, "graph seeds", f"SELECT subject_key FROM {_SEEDS}")
+    before = _numbers(engine, "circles before", before_sql)
     # Everyone with a changed record is rebuilt, as well as whom a moved seed reaches
-    # and the members of the circles the seeds were in: all of them get new rows.
-    renewed = _reach(graph, seeds)
-    renewed[candidates] = True
-    renewed[_numbers(engine, "circles before", before)] = True
-    picked = np.flatnonzero(renewed)
-    _materialise(engine, graph, picked)
-    engine.create_table_from_arrow(_PICKED, pa.table({"node": pa.array(picked)}), temporary=True)
+    # and the members of the circles the seeds are in or were in: all get new rows.
+    part = _near(engine, current, seeds, candidates, before)
+    if part is not None:
+        graph, picked, kept = part
+        _materialise(engine, graph, picked, kept=kept, window=window)
+        renewed = graph.node(picked)
+        path = "near"
+    else:
+        graph = _load(engine, f"SELECT * FROM {current} e", nodes)
+        whole = _reach(graph, seeds)
+        whole[candidates] = True
+        whole[before] = True
+        renewed = np.flatnonzero(whole)
+        _materialise(engine, graph, renewed)
+        path = "whole"
+    _upload(engine, _PICKED, renewed)
     engine.execute(
         "graph affected",
         f"CREATE OR REPLACE TEMP TABLE {_AFFECTED} AS SELECT n.key AS subject_key "
         f"FROM {_PICKED} p JOIN {_ALL_NODES} n ON n.node = p.node "
-        f"UNION SELECT subject_key FROM {_CANDIDATES} UNION {before}",
+        f"UNION SELECT subject_key FROM {_CANDIDATES} UNION {before_sql}",
     )
-    step = GraphStep(
+    return GraphStep(
         window.with_table(
             GRAPH_TABLE,
             f"(SELECT * FROM {_ROWS} UNION ALL SELECT "
@@ -380,20 +482,25 @@ def _since(engine: Engine, window: Window, seeds_sql: str) -> GraphStep:
             f"AND g.subject_key NOT IN (SELECT subject_key FROM {_AFFECTED}))",
         ),
         writes="some",
-        _temporary=[*_STEP_TABLES, _CANDIDATES, _CANDIDATE_NODES, _SEEDS, _PICKED],
+        path=path,
+        _temporary=[*_STEP_TABLES, _CANDIDATES, _CANDIDATE_NODES, _SEEDS, _PICKED, *_WALK_TABLES],
     )
-    return step
 
 
-def _moved(engine: Engine, window: Window, graph: _Graph) -> np.ndarray:
+def _moved(engine: Engine, window: Window) -> np.ndarray:
     """The candidates whose guarantees in force moved since the stored results, into
     ``_SEEDS``: their fingerprint now differs from the one stored (a person noted for a
     disputed bill, whose guarantees are as they were, moves nobody else). Returns the
     candidates' node numbers."""
     numbered = engine.query("graph candidates", f"SELECT node, key FROM {_CANDIDATE_NODES}")
     nodes = np.asarray(numbered.column("node").combine_chunks(), dtype=np.int64)
-    prints = fingerprints(graph.edges, graph.nodes, among=_mask(graph, nodes))
-    now = dict(zip(numbered.column("key").to_pylist(), prints[nodes].tolist(), strict=True))
+    # The candidates' edges now are the ones this run built from their records.
+    theirs = _load_part(engine, "graph candidates", f"SELECT * FROM {_NUMBERED}")
+    prints = _fingerprints(theirs)
+    at, held = theirs.where(nodes)
+    now_values = np.zeros(len(nodes), dtype=np.int64)
+    now_values[held] = prints[at[held]]
+    now = dict(zip(numbered.column("key").to_pylist(), now_values.tolist(), strict=True))
     stored = engine.query(
         "fingerprints before",
         f"SELECT g.subject_key, g.fingerprint FROM {GRAPH_TABLE} g WHERE {in_window(window, 'g')} "
@@ -410,11 +517,97 @@ def _moved(engine: Engine, window: Window, graph: _Graph) -> np.ndarray:
     return nodes
 
 
+def _step_along(engine: Engine, current: str, nodes: np.ndarray, *, up: bool) -> np.ndarray:
+    """The nodes one guarantee away from ``nodes``: who guarantees them (``up``) or
+    whom they guarantee."""
+    _upload(engine, _FRONTIER, nodes)
+    source, target = ("principal", "guarantor") if up else ("guarantor", "principal")
+    found = engine.query(
+        "graph walk",
+        f"SELECT DISTINCT e.{target} FROM {current} e "
+        f"WHERE e.{source} IN (SELECT node FROM {_FRONTIER})",
+    )
+    return np.asarray(found.column(0).combine_chunks(), dtype=np.int64)
+
+
+def _walk(
+    engine: Engine, current: str, start: np.ndarray, *, up: bool, depth: int | None, limit: int
+) -> list[np.ndarray] | None:
+    """Breadth-first from ``start``: the nodes first reached at each step (step 0:
+    ``start``), up to ``depth`` steps (None: until no new node). None when more than
+    ``limit`` nodes are reached."""
+    levels = [np.unique(start)]
+    reached = levels[0]
+    while len(levels[-1]) and (depth is None or len(levels) <= depth):
+        found = np.setdiff1d(_step_along(engine, current, levels[-1], up=up), reached)
+        reached = np.union1d(reached, found)
+        if len(reached) > limit:
+            return None
+        levels.append(found)
+    return levels
+
+
+def _near(
+    engine: Engine,
+    current: str,
+    seeds: np.ndarray,
+    candidates: np.ndarray,
+    before: np.ndarray,
+) -> tuple[_Graph, np.ndarray, np.ndarray] | None:
+    """The results near the changes without the whole graph: (the kernel over a part of
+    the graph, the indices to write, the mask of indices whose circle did not change).
+    None when the chains above the seeds hold more than :data:`NEAR_LIMIT` nodes.
+
+    Whom a seed reaches is up the chains from it: the walk up, to its end, finds every
+    node that guarantees a seed through some chain, and with it every member of a
+    circle a seed is in now (members reach each other). Rewritten are those within
+    ``DEPTH`` steps up, the candidates, and the members of the circles the seeds are
+    in or were in (``before``); their exposure needs the graph ``DEPTH`` steps down
+    from them, which the kernel is run over. A circle that holds no seed now and held
+    none before is as it was: theirs is kept.
+    """
+    levels = _walk(engine, current, seeds, up=True, depth=None, limit=NEAR_LIMIT)
+    if levels is None:
+        return None
+    above = np.concatenate(levels)
+    within = np.concatenate(levels[: DEPTH + 1])
+    # The circles the seeds are in now: among those above them, whole.
+    _upload(engine, _ABOVE, above)
+    ring = _load_part(
+        engine,
+        "graph circles",
+        f"SELECT * FROM {current} e WHERE e.guarantor IN (SELECT node FROM {_ABOVE}) "
+        f"AND e.principal IN (SELECT node FROM {_ABOVE})",
+    )
+    circled = np.zeros(0, dtype=np.int64)
+    if ring.size:
+        at = ring.index(seeds)
+        labels = ring.analysis.label[at[ring.analysis.circle_size[at] > 0]]
+        wanted = np.zeros(ring.size, dtype=bool)
+        wanted[labels] = True
+        circled = ring.node(np.flatnonzero(wanted[ring.analysis.label]))
+    changed_circles = np.union1d(np.union1d(circled, before), seeds)
+    rewritten = np.union1d(np.union1d(within, candidates), changed_circles)
+    down = _walk(engine, current, rewritten, up=False, depth=DEPTH, limit=NEAR_LIMIT)
+    if down is None:
+        return None
+    _upload(engine, _PART, np.concatenate(down))
+    part = _load_part(
+        engine,
+        "graph part",
+        f"SELECT * FROM {current} e WHERE e.guarantor IN (SELECT node FROM {_PART})",
+    )
+    kept = np.ones(part.size, dtype=bool)
+    kept[part.index(changed_circles)] = False
+    return part, part.index(rewritten), kept
+
+
 def _reach(graph: _Graph, seeds: np.ndarray) -> np.ndarray:
     """Mask of the nodes whose results a change at ``seeds`` (node numbers) can move:
-    up the chain within the depth, and the members of any circle a seed is in now."""
+    up the chain within the depth, and the members of any circle a seed is in now
+    (the whole graph's kernel)."""
     a = graph.analysis
-    reach = upstream(a.graph, _mask(graph, seeds))
+    reach = upstream(a.graph, _mask(graph.size, seeds))
     circled = seeds[a.circle_size[seeds] > 0]
     if len(circled):
         wanted = np.zeros(len(a.label), dtype=bool)
