@@ -19,7 +19,8 @@ from socialcredit.cli.common import (
     progress_bar,
     settings_for,
 )
-from socialcredit.simulate import DEFAULT_AS_OF, simulate
+from socialcredit.simulate import DEFAULT_AS_OF, feed_names, simulate
+from socialcredit.simulate.nation import progress_steps, slice_sizes
 
 
 def simulate_command(
@@ -41,7 +42,9 @@ def simulate_command(
     """Write one feed file per partner and category, about 1% of rows malformed.
 
     Also writes truth/outcomes.csv (who defaults in the next 12 months, for
-    validation only; never ingest it) and manifest.json.
+    validation only; never ingest it) and manifest.json. A nation of more than a
+    million people is drawn a million people at a time or fewer, so memory stays
+    that of one slice.
     """
 
     target = out_dir or settings_for(workspace).workspace / "feeds"
@@ -53,15 +56,29 @@ def simulate_command(
             raise typer.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)") from None
         if file_format not in ("csv", "parquet"):
             raise typer.BadParameter(f"format {file_format!r}: use csv or parquet")
+        slices, feeds = len(slice_sizes(citizens)), len(feed_names())
+        steps = 0
+
+        def doing() -> str:
+            """The slice being drawn (a step is a feed of a slice written)."""
+            if slices == 1:
+                return "simulate feeds"
+            return f"simulate slice {min(steps // feeds + 1, slices)}/{slices}"
+
+        def advance(_name: str, _rows: int) -> None:
+            nonlocal steps
+            steps += 1
+            bar.update(task, advance=1, description=doing())
+
         with progress_bar() as bar:
-            task = bar.add_task("simulate feeds", total=None)
+            task = bar.add_task(doing(), total=progress_steps(citizens))
             return simulate(
                 target,
                 citizens=citizens,
                 seed=seed,
                 as_of=day,
                 fmt=file_format,  # type: ignore[arg-type]
-                progress=lambda _name, _rows: bar.advance(task),
+                progress=advance,
             )
 
     manifest = guarded(as_json, run)

@@ -153,8 +153,9 @@ _COURTS = np.asarray([f"Metro District People's Court No. {i}" for i in range(1,
 _BUREAUS = np.asarray(["Metro Market Regulation Bureau", "Metro Tax Bureau"])
 
 
-def judgments(rng: np.random.Generator, pop: Population) -> Columns:
-    """Court enforcement cases and administrative penalties."""
+def judgments(rng: np.random.Generator, pop: Population, first_case: int = 1) -> Columns:
+    """Court enforcement cases and administrative penalties, their case numbers counted
+    from ``first_case`` (after those of the nation's earlier slices)."""
     shocked = (pop.shock_month >= 0).astype(float)
     p_court = _sigmoid(-4.4 - 1.4 * pop.latent + 1.0 * shocked)
     p_admin = _sigmoid(-4.0 - 0.6 * pop.latent)
@@ -177,7 +178,8 @@ def judgments(rng: np.random.Generator, pop: Population) -> Columns:
         is_court, _COURTS[rng.integers(0, len(_COURTS), n)], _BUREAUS[rng.integers(0, 2, n)]
     )
     case_ref = np.char.add(
-        np.where(is_court, "(2025)京0105执", "京市监罚"), np.arange(1, n + 1).astype(str)
+        np.where(is_court, "(2025)京0105执", "京市监罚"),
+        np.arange(first_case, first_case + n).astype(str),
     )
     return {
         "person": person,

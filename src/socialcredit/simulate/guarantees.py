@@ -18,6 +18,16 @@ once before the call, as active, so a guarantee has a history.
 The ground truth (who defaults in the next 12 months) stays the latent trait's
 alone (:mod:`socialcredit.simulate.nation`): what guarantees say about a guarantor
 comes from whom they vouch for and how they meet calls.
+
+A large nation is drawn in slices of people (at most
+:data:`socialcredit.simulate.nation.SLICE_SIZE`), one book per slice. People vouch
+for people of their own slice: no guarantee between two people, hence no chain,
+circle or knock-on call, crosses a slice boundary, and "near them" means near them
+within their slice. Firms are not cut: a nation of several slices draws its firms
+once (:func:`firm_pool`), and every slice's people vouch for firms of their
+standing among all of them, so a firm is guaranteed by people of several slices
+(of 7 of 10 on average at 10 million people). A nation of one slice draws its
+firms in its book, as it always has.
 """
 
 from __future__ import annotations
@@ -34,6 +44,8 @@ from socialcredit.simulate.people import Population, current_regions
 __all__ = [
     "GUARANTEE_PARTNERS",
     "Book",
+    "Firms",
+    "firm_pool",
     "guarantee_book",
     "guarantee_feed",
     "organisation_codes",
@@ -72,19 +84,40 @@ def organisation_codes(rng: np.random.Generator, count: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Firms:
+    """Firms whose loans people guarantee, by number: latent trait and code."""
+
+    latent: np.ndarray
+    codes: np.ndarray
+
+
+def firm_pool(rng: np.random.Generator, people: int) -> Firms:
+    """The firms of a nation of ``people`` drawn in several slices, shared by all of them
+    (one firm per :data:`PEOPLE_PER_FIRM` people)."""
+    count = max(1, people // PEOPLE_PER_FIRM)
+    latent = rng.standard_normal(count) - 0.3
+    return Firms(latent, organisation_codes(rng, count))
+
+
+@dataclass(frozen=True)
 class Book:
     """Every guarantee record, by position: the guarantor (a person), the principal
-    (a person, or a firm when ``firm``), and the record's columns."""
+    (a person, or a firm when ``firm``), and the record's columns; ``contracts``
+    guarantees, numbered from the ``contract_ref`` the book was asked to start at."""
 
     guarantor: np.ndarray
     principal: np.ndarray
     firm: np.ndarray
     firm_codes: np.ndarray
     columns: dict[str, np.ndarray]
+    contracts: int
 
 
-def _pairs(rng: np.random.Generator, pop: Population) -> tuple[np.ndarray, ...]:
-    """(guarantor, principal, firm?) of every guarantee, and the firms' latent traits."""
+def _pairs(
+    rng: np.random.Generator, pop: Population, firms: Firms | None
+) -> tuple[np.ndarray, ...]:
+    """(guarantor, principal, firm?) of every guarantee, and the firms' latent traits:
+    ``firms``' when given, else the book's own firms, drawn here."""
     n = pop.size
     order = np.argsort(pop.latent + 0.6 * rng.standard_normal(n), kind="stable")
     rank = np.empty(n, dtype=np.int64)
@@ -96,13 +129,16 @@ def _pairs(rng: np.random.Generator, pop: Population) -> tuple[np.ndarray, ...]:
     at = np.where(order[at] == g1, (at + 1) % n, at)
     p1 = order[at]
     # Owners and others vouch for firms of about their standing.
-    firms = max(1, n // PEOPLE_PER_FIRM)
-    firm_latent = rng.standard_normal(firms) - 0.3
-    firm_order = np.argsort(firm_latent + 0.6 * rng.standard_normal(firms), kind="stable")
+    if firms is None:
+        firm_latent = rng.standard_normal(max(1, n // PEOPLE_PER_FIRM)) - 0.3
+    else:
+        firm_latent = firms.latent
+    count = len(firm_latent)
+    firm_order = np.argsort(firm_latent + 0.6 * rng.standard_normal(count), kind="stable")
     g2 = rng.integers(0, n, int(PER_PERSON_FIRMS * n))
-    spread = firms // 50 + 1
+    spread = count // 50 + 1
     firm_at = np.clip(
-        rank[g2] * firms // n + rng.integers(-spread, spread + 1, len(g2)), 0, firms - 1
+        rank[g2] * count // n + rng.integers(-spread, spread + 1, len(g2)), 0, count - 1
     )
     p2 = firm_order[firm_at]
     # Circles: consecutive people in the weaker half guarantee each other in a ring.
@@ -122,9 +158,17 @@ def _pairs(rng: np.random.Generator, pop: Population) -> tuple[np.ndarray, ...]:
     return guarantor, principal, firm, firm_latent
 
 
-def guarantee_book(rng: np.random.Generator, pop: Population) -> Book:
-    """Every guarantee of the nation (see the module docstring)."""
-    guarantor, principal, firm, firm_latent = _pairs(rng, pop)
+def guarantee_book(
+    rng: np.random.Generator,
+    pop: Population,
+    *,
+    firms: Firms | None = None,
+    first_contract: int = 0,
+) -> Book:
+    """Every guarantee of the people ``pop`` (see the module docstring): of the whole
+    nation, or of one slice of it, whose principals may be the nation's ``firms`` and
+    whose contracts are numbered from ``first_contract`` (after the earlier slices')."""
+    guarantor, principal, firm, firm_latent = _pairs(rng, pop, firms)
     count = len(guarantor)
     as_of = np.datetime64(pop.as_of, "D")
     principal_latent = np.where(
@@ -174,7 +218,7 @@ def guarantee_book(rng: np.random.Generator, pop: Population) -> Book:
     # Text columns are codes into STATUS and STANDING until a feed is written (memory).
     columns = {
         "observed_date": observed,
-        "contract_ref": np.arange(count),
+        "contract_ref": first_contract + np.arange(count),
         "amount": amount,
         "start_date": start,
         "end_date": end,
@@ -208,8 +252,9 @@ def guarantee_book(rng: np.random.Generator, pop: Population) -> Book:
         guarantor[rows],
         principal[rows],
         firm[rows],
-        organisation_codes(rng, len(firm_latent)),
+        organisation_codes(rng, len(firm_latent)) if firms is None else firms.codes,
         {name: np.concatenate([columns[name], history[name]]) for name in columns},
+        count,
     )
 
 
@@ -230,9 +275,9 @@ def guarantee_feed(
         pop.resident_id[np.where(firm, 0, principal)],
     )
     prefix = "".join(word[0] for word in partner.split("-")).upper()
-    references = np.char.add(
-        f"{prefix}-G-", np.char.zfill(drawn.columns["contract_ref"][picked].astype(str), 10)
-    )
+    numbers = drawn.columns["contract_ref"][picked].astype(str)
+    # zfill cannot take an empty array (a slice with no guarantees of this lender)
+    references = np.char.add(f"{prefix}-G-", np.char.zfill(numbers, 10) if len(picked) else numbers)
     columns: Columns = {"person": drawn.guarantor[picked]}
     for name, values in drawn.columns.items():
         columns[name] = values[picked]

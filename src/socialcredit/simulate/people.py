@@ -12,7 +12,7 @@ import numpy as np
 from socialcredit.identity import region_periods
 from socialcredit.identity.resident_id import CHECK_CHARACTERS, WEIGHTS
 
-__all__ = ["Population", "current_regions", "make_population", "resident_ids"]
+__all__ = ["Population", "current_regions", "id_numbers", "make_population", "resident_ids"]
 
 
 @dataclass(frozen=True)
@@ -58,14 +58,33 @@ def resident_ids(regions: np.ndarray, birth: np.ndarray, sequence: np.ndarray) -
     return np.char.add(first17, chars)
 
 
-def make_population(rng: np.random.Generator, size: int, as_of: dt.date, months: int) -> Population:
-    """``size`` people with unique resident IDs, aged 18 to 75 on ``as_of``."""
+def id_numbers(ids: np.ndarray) -> np.ndarray:
+    """Resident IDs as integers, their first 17 digits (the last is a check character):
+    8 bytes an ID where the text takes 72, to remember which IDs were drawn."""
+    return np.asarray(ids.astype("S17").astype(np.int64))
+
+
+def make_population(
+    rng: np.random.Generator,
+    size: int,
+    as_of: dt.date,
+    months: int,
+    *,
+    taken: np.ndarray | None = None,
+) -> Population:
+    """``size`` people with unique resident IDs, aged 18 to 75 on ``as_of``.
+
+    ``taken``: the sorted :func:`id_numbers` of people drawn before (earlier slices of
+    the nation), whose IDs are not drawn again. Without it, or empty, the draws are
+    the same as ever.
+    """
     regions = current_regions()
     end = np.datetime64(as_of, "D") - np.timedelta64(18 * 365, "D")
     span = 57 * 365
     ids = np.empty(0, dtype="<U18")
     births = np.empty(0, dtype="datetime64[D]")
-    # Draw until every number is distinct (collisions are rare; loop runs once or twice).
+    # Draw until every number is distinct and not taken (collisions are rare; the loop
+    # runs once or twice).
     while len(ids) < size:
         need = size - len(ids)
         region = regions[rng.integers(0, len(regions), need)]
@@ -75,6 +94,9 @@ def make_population(rng: np.random.Generator, size: int, as_of: dt.date, months:
         births = np.concatenate([births, birth])
         ids, first = np.unique(ids, return_index=True)
         births = births[first]
+        if taken is not None and len(taken):
+            fresh = ~_contains(taken, id_numbers(ids))
+            ids, births = ids[fresh], births[fresh]
     order = rng.permutation(size)
     latent = rng.standard_normal(size)
     # A shock (job loss, a failed business, a family crisis) hits some people
@@ -83,3 +105,9 @@ def make_population(rng: np.random.Generator, size: int, as_of: dt.date, months:
     shock = np.where(hit, rng.integers(0, months, size), -1)
     habit = 0.5 * rng.standard_normal(size)
     return Population(ids[order], births[order], latent, habit, shock, as_of, months)
+
+
+def _contains(ordered: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is in the sorted array ``ordered``."""
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return np.asarray(ordered[at] == values)
