@@ -452,7 +452,7 @@ def _since(engine: Engine, window: Window, seeds_sql: str) -> GraphStep:
     before = _numbers(engine, "circles before", before_sql)
     # Everyone with a changed record is rebuilt, as well as whom a moved seed reaches
     # and the members of the circles the seeds are in or were in: all get new rows.
-    part = _near(engine, current, seeds, candidates, before)
+    part = _near(engine, current, nodes, seeds, candidates, before)
     if part is not None:
         graph, picked, kept = part
         _materialise(engine, graph, picked, kept=kept, window=window)
@@ -531,17 +531,27 @@ def _step_along(engine: Engine, current: str, nodes: np.ndarray, *, up: bool) ->
 
 
 def _walk(
-    engine: Engine, current: str, start: np.ndarray, *, up: bool, depth: int | None, limit: int
+    engine: Engine,
+    current: str,
+    start: np.ndarray,
+    *,
+    nodes: int,
+    up: bool,
+    depth: int | None,
+    limit: int,
 ) -> list[np.ndarray] | None:
     """Breadth-first from ``start``: the nodes first reached at each step (step 0:
     ``start``), up to ``depth`` steps (None: until no new node). None when more than
     ``limit`` nodes are reached."""
     levels = [np.unique(start)]
-    reached = levels[0]
+    reached = _mask(nodes, levels[0])
+    count = len(levels[0])
     while len(levels[-1]) and (depth is None or len(levels) <= depth):
-        found = np.setdiff1d(_step_along(engine, current, levels[-1], up=up), reached)
-        reached = np.union1d(reached, found)
-        if len(reached) > limit:
+        found = _step_along(engine, current, levels[-1], up=up)
+        found = found[~reached[found]]
+        reached[found] = True
+        count += len(found)
+        if count > limit:
             return None
         levels.append(found)
     return levels
@@ -550,6 +560,7 @@ def _walk(
 def _near(
     engine: Engine,
     current: str,
+    nodes: int,
     seeds: np.ndarray,
     candidates: np.ndarray,
     before: np.ndarray,
@@ -566,7 +577,7 @@ def _near(
     from them, which the kernel is run over. A circle that holds no seed now and held
     none before is as it was: theirs is kept.
     """
-    levels = _walk(engine, current, seeds, up=True, depth=None, limit=NEAR_LIMIT)
+    levels = _walk(engine, current, seeds, nodes=nodes, up=True, depth=None, limit=NEAR_LIMIT)
     if levels is None:
         return None
     above = np.concatenate(levels)
@@ -588,7 +599,7 @@ def _near(
         circled = ring.node(np.flatnonzero(wanted[ring.analysis.label]))
     changed_circles = np.union1d(np.union1d(circled, before), seeds)
     rewritten = np.union1d(np.union1d(within, candidates), changed_circles)
-    down = _walk(engine, current, rewritten, up=False, depth=DEPTH, limit=NEAR_LIMIT)
+    down = _walk(engine, current, rewritten, nodes=nodes, up=False, depth=DEPTH, limit=NEAR_LIMIT)
     if down is None:
         return None
     _upload(engine, _PART, np.concatenate(down))
