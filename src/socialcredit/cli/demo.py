@@ -20,8 +20,8 @@ from socialcredit.cli.common import (
 )
 from socialcredit.monitoring.impact import FOUR_FIFTHS
 from socialcredit.scorecard import TIERS
-from socialcredit.simulate import feed_names
 from socialcredit.simulate.demo import DEFAULT_CITIZENS, DEFAULT_SEED, DemoHooks, run_demo
+from socialcredit.simulate.nation import progress_steps
 
 
 def demo_command(
@@ -44,7 +44,7 @@ def demo_command(
     def run() -> dict[str, Any]:
         with progress_bar() as bar:
             tasks = {
-                "simulate": bar.add_task("simulate partner feeds", total=len(feed_names())),
+                "simulate": bar.add_task("simulate partner feeds", total=progress_steps(citizens)),
                 "ingest": bar.add_task("validate and ingest", total=None),
                 "score": bar.add_task("score", total=7),
             }
