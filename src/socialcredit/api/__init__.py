@@ -46,7 +46,7 @@ def create_app(settings: Settings) -> FastAPI:
         gc.freeze()
         yield
         writer.close()
-        for name in ("hot_reader", "score_reader", "key_reader"):
+        for name in ("hot_reader", "score_reader", "key_reader", "caller_reader"):
             if getattr(app.state, name, None) is not None:
                 await getattr(app.state, name).aclose()
         if getattr(app.state, "async_audit_writer", None) is not None:

@@ -46,6 +46,7 @@ __all__ = [
     "authenticated",
     "bearer_hash",
     "key_lookup",
+    "person_of",
     "require",
     "require_purpose",
     "require_scope",
@@ -255,10 +256,16 @@ def require_area(area: str) -> Callable[[Caller], Awaitable[Caller]]:
     return check
 
 
-async def _person(caller: Annotated[Caller, Depends(require("me"))]) -> Person:
+def person_of(caller: Caller) -> Person:
+    """The person whose own key ``caller`` holds; 403 for any other key."""
+    require_scope(caller, "me")
     if caller.subject_key is None:  # an operator's key holds every scope, and no person
         raise ApiError(403, "this route reads the file of the key's own person: use their key")
     return Person(caller.credential_id, caller.subject_key)
+
+
+async def _person(caller: Annotated[Caller, Depends(authenticated)]) -> Person:
+    return person_of(caller)
 
 
 def require_purpose(purpose: str | None) -> str:

@@ -6,21 +6,32 @@ import datetime as dt
 from typing import Literal
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from socialcredit.api.auth import PURPOSES, Citizen
+from socialcredit.api.auth import (
+    AUTHORIZATION_PARAMETER,
+    PURPOSES,
+    Citizen,
+    Person,
+    admit,
+    bearer_hash,
+    key_lookup,
+    person_of,
+)
 from socialcredit.api.errors import ApiError, error_responses
+from socialcredit.api.hot import audited, open_reader
 from socialcredit.api.models.consents import ConsentCreate, ConsentPublic, ConsentsPublic
 from socialcredit.api.models.disputes import DisputeCreate, DisputePublic, DisputesPublic
 from socialcredit.api.models.files import FilePublic, Notifications
 from socialcredit.api.routes.common import Identifier, full_file, service_state
+from socialcredit.api.state import ServiceState
 from socialcredit.records import CATEGORIES
 from socialcredit.rights import consents as consent_rights
 from socialcredit.rights.disputes import open_dispute
 from socialcredit.rights.export import report_html
 from socialcredit.rights.report import pending_records
-from socialcredit.store import audit
 from socialcredit.store.models import (
     Consent,
     Dispute,
@@ -33,28 +44,52 @@ router = APIRouter(
 )
 
 
-@router.get("/report", summary="My whole file", responses=error_responses(404))
-def my_report(
-    request: Request,
-    caller: Citizen,
-) -> FilePublic:
+_CALLER = key_lookup()
+
+
+@router.get(
+    "/report",
+    summary="My whole file",
+    responses=error_responses(404),
+    openapi_extra={"parameters": [AUTHORIZATION_PARAMETER]},
+)
+async def my_report(request: Request) -> FilePublic:
     """Score, tier, subscores, reasons, how to reach the next tier, every record and
     its source, every access to the file (who, when, why), my disputes, consents, and
     every credit decision about me with its reasons and any human review."""
-    state = service_state(request)
-    key = caller.subject_key
-    with state.store.session() as session, session.begin():
-        published = session.get(PublishedScore, key)
-        audit.append(
-            session,
-            actor=caller.credential_id,
-            actor_kind="citizen",
-            action="self_access",
-            subject_key=key,
-            purpose="self_access",
-        )
-    if published is None:
+    # The decisions' path (routes/decisions.py): the key read without holding the event
+    # loop, the access group-committed to the audit log before anything is read; the
+    # file itself (the lake and the store) is read on a worker thread.
+    app_state = request.app.state
+    if getattr(app_state, "caller_reader", None) is None:
+        app_state.caller_reader = open_reader(service_state(request).store, _CALLER, size=2)
+    hashed = bearer_hash(request.headers.get("authorization"))
+    caller = person_of(admit(request, await app_state.caller_reader.read({"key_hash": hashed})))
+    return await _own_file(request, caller)
+
+
+async def _own_file(request: Request, caller: Person) -> FilePublic:
+    """The caller's own file, once their access is in the audit log."""
+    await audited(
+        request.app.state,
+        actor=caller.credential_id,
+        actor_kind="citizen",
+        action="self_access",
+        subject_key=caller.subject_key,
+        purpose="self_access",
+    )
+    file = await run_in_threadpool(_my_file, service_state(request), caller.subject_key)
+    if file is None:
         raise ApiError(404, "no published score for you yet")
+    return file
+
+
+def _my_file(state: ServiceState, key: str) -> FilePublic | None:
+    with state.store.session() as session:
+        published = session.get(PublishedScore, key)
+        if published is None:
+            return None
+        session.expunge(published)
     return full_file(state, key, published)
 
 
@@ -70,7 +105,7 @@ def my_report(
         **error_responses(404),
     },
 )
-def export(
+async def export(
     request: Request,
     caller: Citizen,
     format: Literal["json", "html"] = "json",
@@ -78,7 +113,7 @@ def export(
 ) -> FilePublic | HTMLResponse:
     """``format=json`` (everything, machine-readable) or ``format=html`` (a readable page,
     ``lang=en`` or ``lang=zh``)."""
-    report = my_report(request, caller)
+    report = await _own_file(request, caller)
     if format == "json":
         return report
     return HTMLResponse(report_html(report.model_dump(mode="json"), lang))
