@@ -188,12 +188,12 @@ class AsyncAuditWriter:
     """
 
     def __init__(self, store: Store, batch: int = 500) -> None:
-        from socialcredit.store.models import AuditEntry
 
         self._dsn = _dsn(store)
-        self._insert = _insert_sql(store, AuditEntry.__table__)
-        self._inserts: dict[Any, tuple[str, list[str]]] = {}
-        self._store = store
+        #: the batch statement for each set of tables whose rows come with entries
+        self._statements: dict[tuple[Any, ...], str] = {}
+        #: the head as this writer last saw it (None: read it)
+        self._head: tuple[int, str] | None = None
         self._batch = batch
         self._pending: list[tuple[dict[str, Any], Rows, asyncio.Future[int]]] = []
         self._draining = False
@@ -257,47 +257,84 @@ class AsyncAuditWriter:
     async def _commit(
         self, items: list[tuple[dict[str, Any], Rows, asyncio.Future[int]]]
     ) -> list[int]:
+        """One statement a batch, without holding the head's lock across round trips:
+        the entries are sealed from the head as last seen, and the statement moves the
+        head only if it is still there (compare and set), inserting the entries and
+        their rows in the same statement. When another writer moved the head first,
+        the head is read again and the batch sealed anew; after a few such turns the
+        batch takes the head under its row lock instead."""
         import asyncpg
-
-        from socialcredit.store.audit import seal
 
         if self._connection is None or self._connection.is_closed():
             self._connection = await asyncpg.connect(self._dsn, server_settings=_NAMED["audit"])
+            self._head = None
+        connection = self._connection
+        tables = tuple(dict.fromkeys(table for _, rows, _ in items for table, _ in rows))
+        if tables not in self._statements:
+            self._statements[tables] = _batch_statement(tables)
+        statement = self._statements[tables]
+        for _ in range(_TURNS):
+            if self._head is None:
+                self._head = _head_values(
+                    await connection.fetchrow(
+                        "SELECT seq, entry_hash FROM audit_head WHERE head_id = 1"
+                    )
+                )
+            seq, previous = self._head
+            seqs, last, arguments = self._sealed_batch(items, seq, previous, tables)
+            self._sealed = (seqs, last)
+            if await connection.fetchval(statement, seq, previous, seqs[-1], last, *arguments):
+                self._head = (seqs[-1], last)
+                return seqs
+            self._head = None  # another writer moved it
+        return await self._commit_locked(items, tables)
+
+    def _sealed_batch(
+        self,
+        items: list[tuple[dict[str, Any], Rows, asyncio.Future[int]]],
+        seq: int,
+        previous: str,
+        tables: tuple[Any, ...],
+    ) -> tuple[list[int], str, list[list[Any]]]:
+        """The batch's entries chained after (``seq``, ``previous``): their seqs, the last
+        hash, and the statement's column arrays (the log's, then each table's)."""
+        from socialcredit.store.audit import seal
+        from socialcredit.store.models import AuditEntry
+
+        at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        entries, seqs = [], []
+        for fields, _, _ in items:
+            seq += 1
+            values = seal(fields, seq=seq, at=at, prev_hash=previous)
+            previous = values["entry_hash"]
+            entries.append(values)
+            seqs.append(seq)
+        arguments = _columns(AuditEntry.__table__, entries)
+        for table in tables:
+            rows = [values for _, these, _ in items for t, values in these if t is table]
+            arguments += _columns(table, rows)
+        return seqs, previous, arguments
+
+    async def _commit_locked(
+        self, items: list[tuple[dict[str, Any], Rows, asyncio.Future[int]]], tables: tuple[Any, ...]
+    ) -> list[int]:
+        """The batch under the head's row lock (``SELECT … FOR UPDATE``)."""
         connection = self._connection
         async with connection.transaction():
-            head = await connection.fetchrow(
-                "SELECT seq, entry_hash FROM audit_head WHERE head_id = 1 FOR UPDATE"
-            )
-            if head is None:
-                raise ConfigurationError(
-                    "the store's audit chain has no head (audit_head row 1): its migrations "
-                    "did not run"
+            self._head = _head_values(
+                await connection.fetchrow(
+                    "SELECT seq, entry_hash FROM audit_head WHERE head_id = 1 FOR UPDATE"
                 )
-            seq, previous = head["seq"], head["entry_hash"]
-            at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-            entries, seqs = [], []
-            sql, names = self._insert
-            for fields, _, _ in items:
-                seq += 1
-                values = seal(fields, seq=seq, at=at, prev_hash=previous)
-                previous = values["entry_hash"]
-                entries.append(_arguments(values, names))
-                seqs.append(seq)
-            await connection.executemany(sql, entries)
-            by_table: dict[Any, list[tuple[Any, ...]]] = {}
-            for _, rows, _ in items:
-                for table, values in rows:
-                    if table not in self._inserts:
-                        self._inserts[table] = _insert_sql(self._store, table)
-                    by_table.setdefault(table, []).append(
-                        _arguments(values, self._inserts[table][1])
-                    )
-            for table, arguments in by_table.items():
-                await connection.executemany(self._inserts[table][0], arguments)
-            await connection.execute(
-                "UPDATE audit_head SET seq = $1, entry_hash = $2 WHERE head_id = 1", seq, previous
             )
-            self._sealed = (seqs, previous)
+            seq, previous = self._head
+            seqs, last, arguments = self._sealed_batch(items, seq, previous, tables)
+            self._sealed = (seqs, last)
+            moved = await connection.fetchval(
+                self._statements[tables], seq, previous, seqs[-1], last, *arguments
+            )
+            if not moved:
+                raise ConfigurationError("the audit chain's head moved while it was locked")
+        self._head = (seqs[-1], last)
         return seqs
 
     async def aclose(self) -> None:
@@ -306,20 +343,55 @@ class AsyncAuditWriter:
             self._connection = None
 
 
-def _insert_sql(store: Store, table: Any) -> tuple[str, list[str]]:
-    """An INSERT of every column of ``table`` with ``$n`` parameters, and their names."""
-    from sqlalchemy import insert
-
-    sql, names, _ = _asyncpg_statement(insert(table), store)
-    return sql, names
+#: compare-and-set turns before a batch takes the head under its row lock
+_TURNS = 3
 
 
-def _arguments(values: dict[str, Any], names: list[str]) -> tuple[Any, ...]:
-    """Positional arguments for an INSERT of ``names`` (every column given): JSON
-    values as JSON text, which is what asyncpg sends for a json column."""
-    return tuple(
-        json.dumps(v) if isinstance(v := values[name], dict | list) else v for name in names
-    )
+def _head_values(row: Any) -> tuple[int, str]:
+    if row is None:
+        raise ConfigurationError(
+            "the store's audit chain has no head (audit_head row 1): its migrations did not run"
+        )
+    return int(row["seq"]), str(row["entry_hash"])
+
+
+def _batch_statement(tables: tuple[Any, ...]) -> str:
+    """The one statement of a batch: move the head from ($1, $2) to ($3, $4) if it is
+    still at ($1, $2), and only then insert the entries and the rows of ``tables``
+    (one array parameter a column, unnested). Returns 1 when it moved the head, 0
+    when another writer had."""
+    from sqlalchemy.dialects import postgresql
+
+    from socialcredit.store.models import AuditEntry
+
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    parts = [
+        "head AS (UPDATE audit_head SET seq = $3, entry_hash = $4 WHERE head_id = 1 "
+        "AND seq = $1 AND entry_hash = $2 RETURNING 1)"
+    ]
+    number = 5
+    for index, table in enumerate((AuditEntry.__table__, *tables)):
+        columns = list(table.columns)
+        arrays = ", ".join(
+            f"${number + i}::{column.type.compile(dialect=dialect)}[]"
+            for i, column in enumerate(columns)
+        )
+        number += len(columns)
+        names = ", ".join(column.name for column in columns)
+        parts.append(
+            f"w{index} AS (INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}) "
+            "WHERE EXISTS (SELECT 1 FROM head))"
+        )
+    return f"WITH {', '.join(parts)} SELECT count(*) FROM head"
+
+
+def _columns(table: Any, rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """One list a column of ``table`` (every column given in every row): JSON values as
+    JSON text, which is what asyncpg sends for a json column."""
+    return [
+        [json.dumps(v) if isinstance(v := row[column.name], dict | list) else v for row in rows]
+        for column in table.columns
+    ]
 
 
 Rows = tuple[tuple[Any, dict[str, Any]], ...]
