@@ -22,8 +22,9 @@ measures approval rates and adverse impact by group at the live credit policy's
 cut-offs.
 
 The Spark engine's time on a slice is measured by ``benchmarks/engines.py``.
-Relationship propagation is not built (see the README), so there is no contact
-graph to simulate.
+Every feed of the nation is simulated, guarantees (the graph step runs in each
+score) and consented cash flow included; there is no contact graph: the platform
+scores no one by whom they know.
 """
 
 from __future__ import annotations
