@@ -272,22 +272,43 @@ class AsyncAuditWriter:
         tables = tuple(dict.fromkeys(table for _, rows, _ in items for table, _ in rows))
         if tables not in self._statements:
             self._statements[tables] = _batch_statement(tables)
-        statement = self._statements[tables]
         for _ in range(_TURNS):
-            if self._head is None:
-                self._head = _head_values(
-                    await connection.fetchrow(
-                        "SELECT seq, entry_hash FROM audit_head WHERE head_id = 1"
-                    )
-                )
-            seq, previous = self._head
-            seqs, last, arguments = self._sealed_batch(items, seq, previous, tables)
-            self._sealed = (seqs, last)
-            if await connection.fetchval(statement, seq, previous, seqs[-1], last, *arguments):
-                self._head = (seqs[-1], last)
+            seqs = await self._attempt(items, tables, lock=False)
+            if seqs is not None:
                 return seqs
-            self._head = None  # another writer moved it
-        return await self._commit_locked(items, tables)
+        async with connection.transaction():
+            seqs = await self._attempt(items, tables, lock=True)
+        if seqs is None:
+            raise ConfigurationError("the audit chain's head moved while it was locked")
+        return seqs
+
+    async def _attempt(
+        self,
+        items: list[tuple[dict[str, Any], Rows, asyncio.Future[int]]],
+        tables: tuple[Any, ...],
+        *,
+        lock: bool,
+    ) -> list[int] | None:
+        """One turn: the head (read again unless known; under its row lock with
+        ``lock``), the batch sealed after it, the statement sent. None when another
+        writer had moved the head."""
+        connection = self._connection
+        if self._head is None or lock:
+            self._head = _head_values(
+                await connection.fetchrow(
+                    "SELECT seq, entry_hash FROM audit_head WHERE head_id = 1"
+                    + (" FOR UPDATE" if lock else "")
+                )
+            )
+        seq, previous = self._head
+        seqs, last, arguments = self._sealed_batch(items, seq, previous, tables)
+        self._sealed = (seqs, last)
+        statement = self._statements[tables]
+        if await connection.fetchval(statement, seq, previous, seqs[-1], last, *arguments):
+            self._head = (seqs[-1], last)
+            return seqs
+        self._head = None  # another writer moved it
+        return None
 
     def _sealed_batch(
         self,
@@ -314,28 +335,6 @@ class AsyncAuditWriter:
             rows = [values for _, these, _ in items for t, values in these if t is table]
             arguments += _columns(table, rows)
         return seqs, previous, arguments
-
-    async def _commit_locked(
-        self, items: list[tuple[dict[str, Any], Rows, asyncio.Future[int]]], tables: tuple[Any, ...]
-    ) -> list[int]:
-        """The batch under the head's row lock (``SELECT … FOR UPDATE``)."""
-        connection = self._connection
-        async with connection.transaction():
-            self._head = _head_values(
-                await connection.fetchrow(
-                    "SELECT seq, entry_hash FROM audit_head WHERE head_id = 1 FOR UPDATE"
-                )
-            )
-            seq, previous = self._head
-            seqs, last, arguments = self._sealed_batch(items, seq, previous, tables)
-            self._sealed = (seqs, last)
-            moved = await connection.fetchval(
-                self._statements[tables], seq, previous, seqs[-1], last, *arguments
-            )
-            if not moved:
-                raise ConfigurationError("the audit chain's head moved while it was locked")
-        self._head = (seqs[-1], last)
-        return seqs
 
     async def aclose(self) -> None:
         if self._connection is not None:
