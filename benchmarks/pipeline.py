@@ -83,12 +83,14 @@ print(json.dumps({"people": report.people, "flags": len(report.flags)}))
 def run_step(name: str, *args: str) -> tuple[float, int, dict[str, object]]:
     """(seconds, peak RSS bytes, step output) of one step in a fresh process."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", STEPS[name], *args], stdout=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
-    assert proc.stdout is not None
-    output = proc.stdout.read().decode()
-    proc.stdout.close()
+    # Output to a file, not a pipe: a pipe nobody reads while wait4 waits would block
+    # the step once it had written 64 KiB.
+    with tempfile.TemporaryFile() as captured:
+        proc = subprocess.Popen([sys.executable, "-c", STEPS[name], *args], stdout=captured)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        captured.seek(0)
+        output = captured.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"step {name} failed")
     return elapsed, usage.ru_maxrss * 1024, json.loads(output.strip().splitlines()[-1])

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 
@@ -14,6 +16,14 @@ from socialcredit.api.hot import AsyncAuditWriter
 from socialcredit.store import audit, open_store
 from socialcredit.store.models import AuditEntry, Partner
 from tests.utils.postgres import postgres_schema
+
+T = TypeVar("T")
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run on an event loop of its own (another test may have left one running here)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def _append(writer: AsyncAuditWriter, n: int, tag: str) -> list[int]:
@@ -56,7 +66,7 @@ def test_writers_interleave_on_one_chain(
             await one.aclose()
             await two.aclose()
 
-    seqs = asyncio.run(run())
+    seqs = _run(run())
     assert len(set(seqs)) == 300
     with store.session() as session:
         assert session.query(AuditEntry).count() == 302
@@ -89,7 +99,7 @@ def test_rows_come_with_their_entries(postgres: Any) -> None:
         finally:
             await writer.aclose()
 
-    seq = asyncio.run(run())
+    seq = _run(run())
     with store.session() as session:
         assert session.get(Partner, "river-grid") is not None
         assert session.get(AuditEntry, seq).action == "partner"

@@ -55,6 +55,14 @@ def _about_the_file(exc: duckdb.Error, path: Path) -> str:
     return " ".join(lines[:2]) or type(exc).__name__
 
 
+def _quiet(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """``connection`` without DuckDB's own progress bar, which prints to standard output
+    on long statements: it would break ``--json`` answers, and block a process whose
+    output is a pipe nobody reads yet. The CLI shows its own."""
+    connection.execute("SET enable_progress_bar = false")
+    return connection
+
+
 class DuckDBEngine(Engine):
     """DuckDB engine over a database file (or ``:memory:``)."""
 
@@ -75,7 +83,7 @@ class DuckDBEngine(Engine):
         self._threads = threads
         self._memory_limit = memory_limit
         try:
-            self.con = duckdb.connect(self.database, config=self._config())
+            self.con = _quiet(duckdb.connect(self.database, config=self._config()))
         except duckdb.Error as exc:
             raise EngineError("connect", f"-- open {self.database}", exc) from exc
 
@@ -286,7 +294,7 @@ class DuckDBEngine(Engine):
         self._run("CHECKPOINT")
         self.con.close()
         try:
-            with duckdb.connect() as copier:
+            with _quiet(duckdb.connect()) as copier:
                 copier.execute(f"ATTACH '{_literal(path)}' AS src (READ_ONLY)")
                 copier.execute(f"ATTACH '{_literal(fresh)}' AS dst")
                 copier.execute("COPY FROM DATABASE src TO dst")
@@ -295,7 +303,7 @@ class DuckDBEngine(Engine):
             fresh.replace(path)
             path.with_name(path.name + ".wal").unlink(missing_ok=True)
         finally:
-            self.con = duckdb.connect(self.database, config=self._config())
+            self.con = _quiet(duckdb.connect(self.database, config=self._config()))
 
     def _config(self) -> dict[str, Any]:
         config: dict[str, Any] = {}
