@@ -132,7 +132,7 @@ def through_lake(nodes: int, edges: Edges, folder: Path) -> list[tuple[str, floa
     step.close(engine)
     # Incremental runs, each after more guarantees are called (the active ones in
     # record order, none twice): near the changes, and once over the whole graph.
-    import socialcredit.graph.step as graph_step
+    import socialcredit.graph.near as graph_near
 
     done = 0
     for calls, near in ((1_000, True), (10_000, True), (100_000, True), (1_000, False)):
@@ -144,8 +144,8 @@ def through_lake(nodes: int, edges: Edges, folder: Path) -> list[tuple[str, floa
             "FROM rec_guarantee WHERE status = 'active' AND batch_id = 'bench' "
             f"ORDER BY record_id LIMIT {calls} OFFSET {done}",
         )
-        limit = graph_step.NEAR_LIMIT
-        graph_step.NEAR_LIMIT = limit if near else 0
+        limit = graph_near.NEAR_LIMIT
+        graph_near.NEAR_LIMIT = limit if near else 0
         started = time.perf_counter()
         step = graph_since(
             engine,
@@ -158,7 +158,7 @@ def through_lake(nodes: int, edges: Edges, folder: Path) -> list[tuple[str, floa
         with engine.transaction():
             step.save(engine)
         seconds = time.perf_counter() - started
-        graph_step.NEAR_LIMIT = limit
+        graph_near.NEAR_LIMIT = limit
         rows.append(
             (
                 f"lake, incremental run: {calls:,} more calls, {step.path} graph",

@@ -121,7 +121,7 @@ def test_an_incremental_run_leaves_what_a_full_run_would(
     lake: Engine, seed: int, near: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not near:
-        monkeypatch.setattr("socialcredit.graph.step.NEAR_LIMIT", 0)
+        monkeypatch.setattr("socialcredit.graph.near.NEAR_LIMIT", 0)
     rng = np.random.default_rng(seed)
     people = 400
     book = _book(rng, people)

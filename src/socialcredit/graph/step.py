@@ -41,8 +41,15 @@ from socialcredit.features.dimensions.guarantees import (
     in_window,
     latest_sql,
 )
-from socialcredit.graph.fingerprint import fingerprints
-from socialcredit.graph.kernel import DEPTH, Analysis, Edges, analyse, upstream
+from socialcredit.graph.arrays import (
+    Graph,
+    graph_fingerprints,
+    load,
+    load_part,
+    mask,
+    upload,
+)
+from socialcredit.graph.near import WALK_TABLES, near, reach
 from socialcredit.lake.changes import in_batches
 from socialcredit.records import CATEGORIES
 
@@ -94,12 +101,6 @@ _RESULTS, _MEMBERS, _CIRCLES, _PICKED = (
 #: every numbered key, the lake's and this run's
 _ALL_NODES = f"(SELECT node, key FROM {NODES_TABLE} UNION ALL SELECT node, key FROM {_NEW})"
 _STEP_TABLES = [_EDGES, _NEW, _NUMBERED, _RESULTS, _MEMBERS, _CIRCLES, _ROWS]
-_FRONTIER, _ABOVE, _PART = "_graph_frontier", "_graph_above", "_graph_part"
-_WALK_TABLES = [_FRONTIER, _ABOVE, _PART]
-#: an incremental run computes near its changes (:func:`_near`) unless the chains above
-#: them, or the graph a few steps below, hold more nodes than this: then it reruns the
-#: kernel over the whole graph
-NEAR_LIMIT = 2_000_000
 
 
 @dataclass
@@ -171,39 +172,6 @@ def edges_sql(window: Window) -> str:
     )
 
 
-@dataclass(frozen=True)
-class _Graph:
-    """The kernel's answers over the whole graph (``ids`` None: an index is a node
-    number) or over a part of it (index ``i`` is node ``ids[i]``, ``ids`` sorted)."""
-
-    edges: Edges
-    analysis: Analysis
-    #: per index: whether it signed any guarantee in force
-    guarantor: np.ndarray
-    ids: np.ndarray | None = None
-
-    @property
-    def size(self) -> int:
-        return len(self.guarantor)
-
-    def node(self, index: np.ndarray) -> np.ndarray:
-        return index if self.ids is None else self.ids[index]
-
-    def where(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(the index of each of ``nodes``, whether the graph holds it)."""
-        if self.ids is None:
-            return nodes, np.ones(len(nodes), dtype=bool)
-        at = np.searchsorted(self.ids, nodes)
-        held = at < len(self.ids)
-        held[held] = self.ids[at[held]] == nodes[held]
-        return np.where(held, at, 0), held
-
-    def index(self, nodes: np.ndarray) -> np.ndarray:
-        """Indices of ``nodes``; with a part, of those of them it holds."""
-        at, held = self.where(nodes)
-        return np.asarray(at[held])
-
-
 def _number(engine: Engine, edges: str) -> int:
     """Number the keys of ``edges`` (a table with the columns of :func:`edges_sql`)
     that the lake has not numbered (into ``_NEW``); returns how many numbers are in use."""
@@ -228,47 +196,6 @@ def _number(engine: Engine, edges: str) -> int:
     return base + added
 
 
-def _edges(engine: Engine, step: str, source: str) -> Edges:
-    """Export integer edges (``source``: a query with the columns of ``EDGES_TABLE``)."""
-    table = engine.query(step, source)
-
-    def column(name: str) -> np.ndarray:
-        return np.asarray(table.column(name).combine_chunks(), dtype=np.int64)
-
-    return Edges(column("guarantor"), column("principal"), column("exposure"), column("called"))
-
-
-def _fingerprints(graph: _Graph, among: np.ndarray | None = None) -> np.ndarray:
-    """Per index: the fingerprint of its edges, by the principals' node numbers."""
-    e = graph.edges
-    numbered = Edges(e.guarantor, graph.node(e.principal), e.exposure, e.called)
-    return fingerprints(numbered, graph.size, among=among)
-
-
-def _kernel(edges: Edges, size: int, ids: np.ndarray | None = None) -> _Graph:
-    return _Graph(
-        edges, analyse(edges, size), np.bincount(edges.guarantor, minlength=size) > 0, ids
-    )
-
-
-def _load(engine: Engine, source: str, nodes: int) -> _Graph:
-    """The kernel over the whole graph: every edge of ``source``, ``nodes`` numbers."""
-    return _kernel(_edges(engine, "guarantee edges", source), nodes)
-
-
-def _load_part(engine: Engine, step: str, source: str) -> _Graph:
-    """The kernel over the edges of ``source`` alone, numbered afresh."""
-    edges = _edges(engine, step, source)
-    ids = np.unique(np.concatenate([edges.guarantor, edges.principal]))
-    local = Edges(
-        np.searchsorted(ids, edges.guarantor),
-        np.searchsorted(ids, edges.principal),
-        edges.exposure,
-        edges.called,
-    )
-    return _kernel(local, len(ids), ids)
-
-
 def _numbers(engine: Engine, step: str, keys: str) -> np.ndarray:
     """The node numbers of the keys of the query ``keys`` (keys never numbered are
     left out)."""
@@ -276,21 +203,9 @@ def _numbers(engine: Engine, step: str, keys: str) -> np.ndarray:
     return np.asarray(found.column(0).combine_chunks(), dtype=np.int64)
 
 
-def _upload(engine: Engine, table: str, nodes: np.ndarray) -> None:
-    engine.create_table_from_arrow(
-        table, pa.table({"node": pa.array(nodes, pa.int64())}), temporary=True
-    )
-
-
-def _mask(size: int, indices: np.ndarray) -> np.ndarray:
-    mask = np.zeros(size, dtype=bool)
-    mask[indices] = True
-    return mask
-
-
 def _materialise(
     engine: Engine,
-    graph: _Graph,
+    graph: Graph,
     picked: np.ndarray,
     *,
     kept: np.ndarray | None = None,
@@ -323,7 +238,7 @@ def _materialise(
         f"CREATE OR REPLACE TEMP TABLE {_CIRCLES} AS SELECT m.label, min(n.key) AS circle_key "
         f"FROM {_MEMBERS} m JOIN {_ALL_NODES} n ON n.node = m.node GROUP BY m.label",
     )
-    prints = _fingerprints(graph, among=_mask(graph.size, nodes))
+    prints = graph_fingerprints(graph, among=mask(graph.size, nodes))
     engine.create_table_from_arrow(
         _RESULTS,
         pa.table(
@@ -366,11 +281,11 @@ def _materialise(
     )
 
 
-def _everyone(engine: Engine, window: Window) -> _Graph:
+def _everyone(engine: Engine, window: Window) -> Graph:
     """Every guarantor's edges from records, numbered; the results in ``_ROWS``."""
     engine.execute("graph edges", f"CREATE OR REPLACE TEMP TABLE {_EDGES} AS {edges_sql(window)}")
     nodes = _number(engine, _EDGES)
-    graph = _load(engine, f"SELECT * FROM {_NUMBERED}", nodes)
+    graph = load(engine, f"SELECT * FROM {_NUMBERED}", nodes)
     _materialise(engine, graph, np.flatnonzero(graph.guarantor))
     return graph
 
@@ -452,21 +367,21 @@ def _since(engine: Engine, window: Window, seeds_sql: str) -> GraphStep:
     before = _numbers(engine, "circles before", before_sql)
     # Everyone with a changed record is rebuilt, as well as whom a moved seed reaches
     # and the members of the circles the seeds are in or were in: all get new rows.
-    part = _near(engine, current, nodes, seeds, candidates, before)
+    part = near(engine, current, nodes, seeds, candidates, before)
     if part is not None:
         graph, picked, kept = part
         _materialise(engine, graph, picked, kept=kept, window=window)
         renewed = graph.node(picked)
         path = "near"
     else:
-        graph = _load(engine, f"SELECT * FROM {current} e", nodes)
-        whole = _reach(graph, seeds)
+        graph = load(engine, f"SELECT * FROM {current} e", nodes)
+        whole = reach(graph, seeds)
         whole[candidates] = True
         whole[before] = True
         renewed = np.flatnonzero(whole)
         _materialise(engine, graph, renewed)
         path = "whole"
-    _upload(engine, _PICKED, renewed)
+    upload(engine, _PICKED, renewed)
     engine.execute(
         "graph affected",
         f"CREATE OR REPLACE TEMP TABLE {_AFFECTED} AS SELECT n.key AS subject_key "
@@ -483,7 +398,7 @@ def _since(engine: Engine, window: Window, seeds_sql: str) -> GraphStep:
         ),
         writes="some",
         path=path,
-        _temporary=[*_STEP_TABLES, _CANDIDATES, _CANDIDATE_NODES, _SEEDS, _PICKED, *_WALK_TABLES],
+        _temporary=[*_STEP_TABLES, _CANDIDATES, _CANDIDATE_NODES, _SEEDS, _PICKED, *WALK_TABLES],
     )
 
 
@@ -495,8 +410,8 @@ def _moved(engine: Engine, window: Window) -> np.ndarray:
     numbered = engine.query("graph candidates", f"SELECT node, key FROM {_CANDIDATE_NODES}")
     nodes = np.asarray(numbered.column("node").combine_chunks(), dtype=np.int64)
     # The candidates' edges now are the ones this run built from their records.
-    theirs = _load_part(engine, "graph candidates", f"SELECT * FROM {_NUMBERED}")
-    prints = _fingerprints(theirs)
+    theirs = load_part(engine, "graph candidates", f"SELECT * FROM {_NUMBERED}")
+    prints = graph_fingerprints(theirs)
     at, held = theirs.where(nodes)
     now_values = np.zeros(len(nodes), dtype=np.int64)
     now_values[held] = prints[at[held]]
@@ -515,116 +430,6 @@ def _moved(engine: Engine, window: Window) -> np.ndarray:
         _SEEDS, pa.table({"subject_key": pa.array(moved, pa.string())}), temporary=True
     )
     return nodes
-
-
-def _step_along(engine: Engine, current: str, nodes: np.ndarray, *, up: bool) -> np.ndarray:
-    """The nodes one guarantee away from ``nodes``: who guarantees them (``up``) or
-    whom they guarantee."""
-    _upload(engine, _FRONTIER, nodes)
-    source, target = ("principal", "guarantor") if up else ("guarantor", "principal")
-    found = engine.query(
-        "graph walk",
-        f"SELECT DISTINCT e.{target} FROM {current} e "
-        f"WHERE e.{source} IN (SELECT node FROM {_FRONTIER})",
-    )
-    return np.asarray(found.column(0).combine_chunks(), dtype=np.int64)
-
-
-def _walk(
-    engine: Engine,
-    current: str,
-    start: np.ndarray,
-    *,
-    nodes: int,
-    up: bool,
-    depth: int | None,
-    limit: int,
-) -> list[np.ndarray] | None:
-    """Breadth-first from ``start``: the nodes first reached at each step (step 0:
-    ``start``), up to ``depth`` steps (None: until no new node). None when more than
-    ``limit`` nodes are reached."""
-    levels = [np.unique(start)]
-    reached = _mask(nodes, levels[0])
-    count = len(levels[0])
-    while len(levels[-1]) and (depth is None or len(levels) <= depth):
-        found = _step_along(engine, current, levels[-1], up=up)
-        found = found[~reached[found]]
-        reached[found] = True
-        count += len(found)
-        if count > limit:
-            return None
-        levels.append(found)
-    return levels
-
-
-def _near(
-    engine: Engine,
-    current: str,
-    nodes: int,
-    seeds: np.ndarray,
-    candidates: np.ndarray,
-    before: np.ndarray,
-) -> tuple[_Graph, np.ndarray, np.ndarray] | None:
-    """The results near the changes without the whole graph: (the kernel over a part of
-    the graph, the indices to write, the mask of indices whose circle did not change).
-    None when the chains above the seeds hold more than :data:`NEAR_LIMIT` nodes.
-
-    Whom a seed reaches is up the chains from it: the walk up, to its end, finds every
-    node that guarantees a seed through some chain, and with it every member of a
-    circle a seed is in now (members reach each other). Rewritten are those within
-    ``DEPTH`` steps up, the candidates, and the members of the circles the seeds are
-    in or were in (``before``); their exposure needs the graph ``DEPTH`` steps down
-    from them, which the kernel is run over. A circle that holds no seed now and held
-    none before is as it was: theirs is kept.
-    """
-    levels = _walk(engine, current, seeds, nodes=nodes, up=True, depth=None, limit=NEAR_LIMIT)
-    if levels is None:
-        return None
-    above = np.concatenate(levels)
-    within = np.concatenate(levels[: DEPTH + 1])
-    # The circles the seeds are in now: among those above them, whole.
-    _upload(engine, _ABOVE, above)
-    ring = _load_part(
-        engine,
-        "graph circles",
-        f"SELECT * FROM {current} e WHERE e.guarantor IN (SELECT node FROM {_ABOVE}) "
-        f"AND e.principal IN (SELECT node FROM {_ABOVE})",
-    )
-    circled = np.zeros(0, dtype=np.int64)
-    if ring.size:
-        at = ring.index(seeds)
-        labels = ring.analysis.label[at[ring.analysis.circle_size[at] > 0]]
-        wanted = np.zeros(ring.size, dtype=bool)
-        wanted[labels] = True
-        circled = ring.node(np.flatnonzero(wanted[ring.analysis.label]))
-    changed_circles = np.union1d(np.union1d(circled, before), seeds)
-    rewritten = np.union1d(np.union1d(within, candidates), changed_circles)
-    down = _walk(engine, current, rewritten, nodes=nodes, up=False, depth=DEPTH, limit=NEAR_LIMIT)
-    if down is None:
-        return None
-    _upload(engine, _PART, np.concatenate(down))
-    part = _load_part(
-        engine,
-        "graph part",
-        f"SELECT * FROM {current} e WHERE e.guarantor IN (SELECT node FROM {_PART})",
-    )
-    kept = np.ones(part.size, dtype=bool)
-    kept[part.index(changed_circles)] = False
-    return part, part.index(rewritten), kept
-
-
-def _reach(graph: _Graph, seeds: np.ndarray) -> np.ndarray:
-    """Mask of the nodes whose results a change at ``seeds`` (node numbers) can move:
-    up the chain within the depth, and the members of any circle a seed is in now
-    (the whole graph's kernel)."""
-    a = graph.analysis
-    reach = upstream(a.graph, _mask(graph.size, seeds))
-    circled = seeds[a.circle_size[seeds] > 0]
-    if len(circled):
-        wanted = np.zeros(len(a.label), dtype=bool)
-        wanted[a.label[circled]] = True
-        reach |= wanted[a.label]
-    return reach
 
 
 def graph_tables(engine: Engine, window: Window) -> dict[str, str]:
